@@ -1,0 +1,35 @@
+package org.stellaops.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * What the analyzers found in one layer: the unit that is cached (by layer digest + analyzer version), stored by
+ * workers and composed bottom to top into an image SBOM.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record LayerFragment(
+        int schema,
+        String layerDigest,
+        String diffId,
+        String analyzerVersion,
+        List<FileRecord> files,
+        List<String> whiteouts,
+        List<String> opaqueDirs,
+        List<PackageRecord> packages,
+        List<FileList> fileLists,
+        List<OsRelease> osReleases,
+        List<String> warnings) {
+
+    public static final int SCHEMA = 1;
+
+    public LayerFragment {
+        files = files == null ? List.of() : List.copyOf(files);
+        whiteouts = whiteouts == null ? List.of() : List.copyOf(whiteouts);
+        opaqueDirs = opaqueDirs == null ? List.of() : List.copyOf(opaqueDirs);
+        packages = packages == null ? List.of() : List.copyOf(packages);
+        fileLists = fileLists == null ? List.of() : List.copyOf(fileLists);
+        osReleases = osReleases == null ? List.of() : List.copyOf(osReleases);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,30 @@
+package org.stellaops.scanner.analyzer;
+
+import java.io.IOException;
+
+/**
+ * One ecosystem's cataloger. The layer reader streams each tar entry once and hands a file's content to every analyzer
+ * that wants it, by path ({@link #wants}) or, for binaries, by ELF magic ({@link #wantsElf}). Analyzers must not keep
+ * state across layers; {@link #version()} changes whenever their output for the same input could change, which
+ * invalidates cached fragments.
+ */
+public interface Analyzer {
+    String name();
+
+    int version();
+
+    /** True when the analyzer wants the content of the regular file at this path. */
+    boolean wants(String path, long size);
+
+    /** True when the analyzer wants every ELF file of the layer (Go, Rust, binary classifiers). */
+    default boolean wantsElf() {
+        return false;
+    }
+
+    void analyze(LayerFile file, FragmentSink sink) throws IOException;
+
+    static String fileName(String path) {
+        int s = path.lastIndexOf('/');
+        return s >= 0 ? path.substring(s + 1) : path;
+    }
+}

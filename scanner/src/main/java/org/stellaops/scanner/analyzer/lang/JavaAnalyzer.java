@@ -1,0 +1,242 @@
+package org.stellaops.scanner.analyzer.lang;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import org.stellaops.core.model.PackageRecord;
+import org.stellaops.scanner.analyzer.Analyzer;
+import org.stellaops.scanner.analyzer.FragmentSink;
+import org.stellaops.scanner.analyzer.LayerFile;
+import org.stellaops.scanner.analyzer.os.KeyValues;
+
+/**
+ * Java archives (jar, war, ear, Jenkins plugins) and JDK/JRE {@code release} files. Every embedded
+ * {@code META-INF/maven/** /pom.properties} becomes a component with its nested path (shaded jars); archives without one
+ * fall back to the MANIFEST (medium confidence) and then to the file name (low confidence). Nested archives
+ * (BOOT-INF/lib, WEB-INF/lib, ear modules) are read in memory to a bounded depth and size; an entry that inflates past
+ * its limit is reported as a suspected zip bomb and skipped.
+ */
+public final class JavaAnalyzer implements Analyzer {
+    static final int MAX_DEPTH = 4;
+    static final long MAX_NESTED_BYTES = 256L * 1024 * 1024;
+    static final long MAX_TOTAL_INFLATED = 1024L * 1024 * 1024;
+    private static final long MAX_SMALL_ENTRY = 1024 * 1024;
+    private static final Pattern FILE_NAME = Pattern.compile("^(.+?)-(\\d[\\w.+\\-]*?)(?:-(?:sources|javadoc|tests))?\\.(?:jar|war|ear|jpi|hpi)$");
+    private static final Pattern POM_PROPERTIES = Pattern.compile("META-INF/maven/([^/]+)/([^/]+)/pom\\.properties");
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public boolean wants(String path, long size) {
+        return isArchive(path) || (path.endsWith("/release") && size < 16 * 1024);
+    }
+
+    static boolean isArchive(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        return p.endsWith(".jar") || p.endsWith(".war") || p.endsWith(".ear") || p.endsWith(".jpi") || p.endsWith(".hpi");
+    }
+
+    @Override
+    public void analyze(LayerFile file, FragmentSink sink) throws IOException {
+        if (!isArchive(file.path())) {
+            jdkRelease(file, sink);
+            return;
+        }
+        archive(file.path(), file.content(), 0, sink, new long[] {0});
+    }
+
+    private void jdkRelease(LayerFile file, FragmentSink sink) {
+        Map<String, String> kv = KeyValues.shell(file.text());
+        String version = kv.get("JAVA_VERSION");
+        if (version == null) {
+            return;
+        }
+        String implementor = kv.get("IMPLEMENTOR");
+        String runtime = kv.get("JAVA_RUNTIME_VERSION");
+        String modules = kv.get("MODULES");
+        String kind = modules == null ? null : modules.contains("jdk.compiler") ? "jdk" : "jre";
+        sink.addPackage(PackageRecord.builder("generic", "openjdk").version(runtime != null ? runtime : version)
+                .analyzer(name()).evidence(file.path()).confidence("high")
+                .property("stella:java:vendor", implementor)
+                .property("stella:java:javaVersion", version)
+                .property("stella:java:kind", kind)
+                .build());
+    }
+
+    private void archive(String path, byte[] bytes, int depth, FragmentSink sink, long[] inflated) {
+        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
+            List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
+            entries.sort((a, b) -> a.getName().compareTo(b.getName()));
+            int found = 0;
+            Manifest manifest = null;
+            for (ZipArchiveEntry e : entries) {
+                String name = e.getName();
+                Matcher m = POM_PROPERTIES.matcher(name);
+                if (m.matches() && !e.isDirectory()) {
+                    byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
+                    if (data != null && pomProperties(path, name, data, sink, depth)) {
+                        found++;
+                    }
+                } else if (name.equalsIgnoreCase("META-INF/MANIFEST.MF")) {
+                    byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
+                    if (data != null) {
+                        try {
+                            manifest = new Manifest(new ByteArrayInputStream(data));
+                        } catch (IOException ex) {
+                            sink.warn(path + "!/" + name + ": unreadable manifest: " + ex.getMessage());
+                        }
+                    }
+                }
+            }
+            if (found == 0) {
+                fallback(path, manifest, sink);
+            }
+            for (ZipArchiveEntry e : entries) {
+                if (e.isDirectory() || !isArchive(e.getName())) {
+                    continue;
+                }
+                String nested = path + "!/" + e.getName();
+                if (depth + 1 > MAX_DEPTH) {
+                    sink.warn(nested + ": nested deeper than " + MAX_DEPTH + " archives; not analyzed");
+                    continue;
+                }
+                byte[] data = read(zip, e, MAX_NESTED_BYTES, path, inflated);
+                if (data != null) {
+                    archive(nested, data, depth + 1, sink, inflated);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            sink.warn(path + ": not a readable Java archive: " + e.getMessage());
+        }
+    }
+
+    /** Reads one entry, never more than the limit nor past the archive's total inflation budget. */
+    private static byte[] read(ZipFile zip, ZipArchiveEntry e, long limit, String archive, long[] inflated) throws IOException {
+        long budget = Math.min(limit, MAX_TOTAL_INFLATED - inflated[0]);
+        if (!zip.canReadEntryData(e)) {
+            return null;
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > budget) {
+                    throw new IOException("entry " + e.getName() + " inflates past " + budget
+                            + " bytes (compressed " + e.getCompressedSize() + "): suspected zip bomb; skipped");
+                }
+                out.write(buf, 0, n);
+            }
+            inflated[0] += total;
+            return out.toByteArray();
+        } catch (IOException ex) {
+            throw new IOException(archive + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private boolean pomProperties(String archive, String entry, byte[] data, FragmentSink sink, int depth) {
+        Properties p = new Properties();
+        try {
+            p.load(new java.io.InputStreamReader(new ByteArrayInputStream(data), StandardCharsets.ISO_8859_1));
+        } catch (IOException | IllegalArgumentException ex) {
+            sink.warn(archive + "!/" + entry + ": malformed pom.properties: " + ex.getMessage());
+            return false;
+        }
+        String g = p.getProperty("groupId");
+        String a = p.getProperty("artifactId");
+        String v = p.getProperty("version");
+        if (g == null || a == null || v == null || g.isBlank() || a.isBlank() || v.isBlank()) {
+            sink.warn(archive + "!/" + entry + ": pom.properties lacks groupId, artifactId or version");
+            return false;
+        }
+        sink.addPackage(PackageRecord.builder("maven", a.trim()).namespace(g.trim()).version(v.trim())
+                .analyzer(name()).evidence(archive + "!/" + entry).confidence("high")
+                .property("stella:java:archive", archive)
+                .property("stella:java:identitySource", "pom.properties")
+                .property("stella:java:nestingDepth", depth > 0 ? Integer.toString(depth) : null)
+                .build());
+        return true;
+    }
+
+    private void fallback(String archive, Manifest manifest, FragmentSink sink) {
+        String fileName = Analyzer.fileName(archive);
+        Matcher fm = FILE_NAME.matcher(fileName);
+        if (manifest != null) {
+            Attributes at = manifest.getMainAttributes();
+            String version = first(at, "Implementation-Version", "Bundle-Version", "Specification-Version");
+            String title = first(at, "Implementation-Title", "Bundle-Name", "Specification-Title");
+            String symbolic = at.getValue("Bundle-SymbolicName");
+            if (symbolic != null) {
+                symbolic = symbolic.split(";")[0].trim();
+            }
+            String artifact = fm.matches() ? fm.group(1) : symbolic != null ? lastSegment(symbolic) : title;
+            String group = first(at, "Implementation-Vendor-Id");
+            if (group == null && symbolic != null && symbolic.contains(".")) {
+                group = symbolic.substring(0, symbolic.lastIndexOf('.'));
+            }
+            if (group == null) {
+                String module = at.getValue("Automatic-Module-Name");
+                if (module != null && module.contains(".")) {
+                    group = module.substring(0, module.lastIndexOf('.'));
+                }
+            }
+            if (artifact != null && version != null) {
+                sink.addPackage(PackageRecord.builder("maven", artifact).namespace(group).version(version)
+                        .analyzer(name()).evidence(archive + "!/META-INF/MANIFEST.MF").confidence("medium")
+                        .property("stella:java:archive", archive)
+                        .property("stella:java:identitySource", "manifest")
+                        .property("stella:java:manifestTitle", title)
+                        .build());
+                return;
+            }
+        }
+        if (fm.matches()) {
+            sink.addPackage(PackageRecord.builder("maven", fm.group(1)).version(fm.group(2))
+                    .analyzer(name()).evidence(archive).confidence("low")
+                    .property("stella:java:archive", archive)
+                    .property("stella:java:identitySource", "file-name")
+                    .build());
+        } else {
+            sink.warn(archive + ": Java archive without pom.properties, usable manifest or versioned file name; not identified");
+        }
+    }
+
+    private static String first(Attributes at, String... keys) {
+        for (String k : keys) {
+            String v = at.getValue(k);
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+
+    private static String lastSegment(String s) {
+        int d = s.lastIndexOf('.');
+        return d >= 0 ? s.substring(d + 1) : s;
+    }
+
+}

@@ -1,0 +1,137 @@
+package org.stellaops.scanner.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.stellaops.core.json.Json;
+import org.stellaops.scanner.ScanException;
+
+/**
+ * Registry credentials from a docker {@code config.json}: {@code auths} (auth = base64 user:password, or
+ * username/password, or identitytoken), and {@code credHelpers}/{@code credsStore} through the
+ * {@code docker-credential-<helper> get} protocol.
+ */
+public final class DockerConfig {
+
+    /** Credentials for one registry; identityToken is an OAuth2 refresh token when set. */
+    public record Credentials(String username, String password, String identityToken) {
+        public String basicHeader() {
+            return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private final JsonNode root;
+    private final Path file;
+
+    private DockerConfig(JsonNode root, Path file) {
+        this.root = root;
+        this.file = file;
+    }
+
+    public static DockerConfig empty() {
+        return new DockerConfig(Json.mapper().createObjectNode(), null);
+    }
+
+    /** Loads the given file, or {@code $DOCKER_CONFIG/config.json}, or {@code ~/.docker/config.json}; missing default = empty. */
+    public static DockerConfig load(Path explicit) {
+        Path f = explicit;
+        if (f == null) {
+            String dir = System.getenv("DOCKER_CONFIG");
+            f = dir != null && !dir.isBlank() ? Path.of(dir, "config.json")
+                    : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+            if (!Files.isRegularFile(f)) {
+                return empty();
+            }
+        }
+        try {
+            return new DockerConfig(Manifests.readTree(Files.readAllBytes(f), "registry config " + f), f);
+        } catch (IOException e) {
+            throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "registry config " + f + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Credentials> lookup(String registry) {
+        String helper = root.path("credHelpers").path(registry).asText(null);
+        if (helper == null && ImageRef.DOCKER_HUB.equals(registry)) {
+            helper = root.path("credHelpers").path("index.docker.io").asText(null);
+        }
+        JsonNode auths = root.path("auths");
+        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (hostOf(e.getKey()).equals(registry)
+                    || (ImageRef.DOCKER_HUB.equals(registry) && hostOf(e.getKey()).equals("index.docker.io"))) {
+                Optional<Credentials> c = fromAuthEntry(e.getValue(), registry);
+                if (c.isPresent()) {
+                    return c;
+                }
+            }
+        }
+        if (helper == null) {
+            helper = root.path("credsStore").asText(null);
+        }
+        return helper == null ? Optional.empty() : fromHelper(helper, registry);
+    }
+
+    private Optional<Credentials> fromAuthEntry(JsonNode n, String registry) {
+        String token = n.path("identitytoken").asText(null);
+        String auth = n.path("auth").asText(null);
+        if (auth != null && !auth.isBlank()) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new ScanException(ScanException.Kind.INVALID_ARGUMENT,
+                        "registry config " + file + ": auths." + registry + ".auth is not valid base64");
+            }
+            int c = decoded.indexOf(':');
+            if (c < 0) {
+                throw new ScanException(ScanException.Kind.INVALID_ARGUMENT,
+                        "registry config " + file + ": auths." + registry + ".auth is not user:password");
+            }
+            return Optional.of(new Credentials(decoded.substring(0, c), decoded.substring(c + 1), token));
+        }
+        String user = n.path("username").asText(null);
+        if (user != null) {
+            return Optional.of(new Credentials(user, n.path("password").asText(""), token));
+        }
+        return token != null ? Optional.of(new Credentials("<token>", "", token)) : Optional.empty();
+    }
+
+    private static Optional<Credentials> fromHelper(String helper, String registry) {
+        String server = ImageRef.DOCKER_HUB.equals(registry) ? "https://index.docker.io/v1/" : registry;
+        try {
+            Process p = new ProcessBuilder("docker-credential-" + helper, "get").redirectErrorStream(false).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(server.getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return Optional.empty();
+            }
+            JsonNode n = Json.mapper().readTree(out);
+            String user = n.path("Username").asText("");
+            String secret = n.path("Secret").asText("");
+            return user.equals("<token>") ? Optional.of(new Credentials(user, "", secret))
+                    : Optional.of(new Credentials(user, secret, null));
+        } catch (IOException e) {
+            return Optional.empty(); // helper not installed: anonymous access
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    static String hostOf(String key) {
+        String k = key.replaceFirst("^https?://", "");
+        int slash = k.indexOf('/');
+        return slash >= 0 ? k.substring(0, slash) : k;
+    }
+}

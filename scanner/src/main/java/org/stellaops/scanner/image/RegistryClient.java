@@ -1,0 +1,266 @@
+package org.stellaops.scanner.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.stellaops.core.json.Json;
+import org.stellaops.scanner.ScanException;
+import org.stellaops.scanner.ScanException.Kind;
+
+/**
+ * A client of the OCI distribution API (pull side): manifests and blobs, anonymous, basic and bearer-token auth through
+ * the {@code WWW-Authenticate} challenge flow. HTTPS everywhere except loopback hosts and registries named insecure.
+ * Redirects (blob storage) are followed by hand so the registry's Authorization header never leaks to another host.
+ */
+public final class RegistryClient {
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    private static final int MAX_ATTEMPTS = 4;
+
+    private final HttpClient http;
+    private final DockerConfig config;
+    private final Set<String> insecure;
+    private final Duration timeout;
+    /** Authorization header per registry + repository scope. */
+    private final Map<String, String> authorizations = new ConcurrentHashMap<>();
+
+    public record Manifest(byte[] body, String contentType, String digestHeader) {
+    }
+
+    public RegistryClient(DockerConfig config, Set<String> insecureRegistries, Duration timeout) {
+        this.config = config;
+        this.insecure = Set.copyOf(insecureRegistries);
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(15))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    String baseUrl(String registry) {
+        String host = registry.equals(ImageRef.DOCKER_HUB) ? "registry-1.docker.io" : registry;
+        String h = host.toLowerCase(Locale.ROOT);
+        boolean plain = insecure.contains(registry) || h.startsWith("localhost") || h.startsWith("127.")
+                || h.startsWith("[::1]");
+        return (plain ? "http://" : "https://") + host;
+    }
+
+    public Manifest manifest(ImageRef ref, String reference) throws IOException {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + reference);
+        HttpResponse<InputStream> r = send(ref, uri, MediaTypes.ACCEPT, "manifest " + ref.name() + ":" + reference);
+        try (InputStream in = r.body()) {
+            byte[] body = in.readNBytes(8 * 1024 * 1024 + 1);
+            if (body.length > 8 * 1024 * 1024) {
+                throw new ScanException(Kind.BAD_INPUT, "manifest " + ref.name() + ":" + reference + " is larger than 8 MiB");
+            }
+            return new Manifest(body, r.headers().firstValue("Content-Type").orElse(null),
+                    r.headers().firstValue("Docker-Content-Digest").orElse(null));
+        }
+    }
+
+    /** Opens a blob; the caller verifies its digest (see {@link org.stellaops.scanner.util.Digests.VerifyingInputStream}). */
+    public InputStream blob(ImageRef ref, String digest) throws IOException {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/blobs/" + digest);
+        return send(ref, uri, "*/*", "blob " + ref.name() + "@" + digest).body();
+    }
+
+    private HttpResponse<InputStream> send(ImageRef ref, URI uri, String accept, String what) throws IOException {
+        String scopeKey = ref.registry() + "/" + ref.repository();
+        boolean triedAuth = false;
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept)
+                    .header("User-Agent", "stella-ops");
+            String authz = authorizations.get(scopeKey);
+            if (authz != null) {
+                b.header("Authorization", authz);
+            }
+            HttpResponse<InputStream> r = exchange(b.GET().build(), what);
+            int status = r.statusCode();
+            if (status == 401 && !triedAuth) {
+                drain(r);
+                triedAuth = true;
+                authorizations.put(scopeKey, authenticate(ref, r.headers().firstValue("WWW-Authenticate").orElse(""), what));
+                attempt--;
+                continue;
+            }
+            if (status >= 300 && status < 400 && r.headers().firstValue("Location").isPresent()) {
+                drain(r);
+                return followRedirect(uri.resolve(r.headers().firstValue("Location").get()), uri, accept, what, 0);
+            }
+            if (status == 429 || status >= 500) {
+                drain(r);
+                if (attempt < MAX_ATTEMPTS) {
+                    sleep(backoff(attempt, r));
+                    continue;
+                }
+                throw new ScanException(status == 429 ? Kind.RATE_LIMITED : Kind.UNAVAILABLE,
+                        what + ": registry answered HTTP " + status + " after " + MAX_ATTEMPTS + " attempts");
+            }
+            if (status != 200) {
+                String detail = errorDetail(r);
+                drain(r);
+                throw new ScanException(statusKind(status), what + ": HTTP " + status + detail);
+            }
+            return r;
+        }
+    }
+
+    private HttpResponse<InputStream> followRedirect(URI target, URI from, String accept, String what, int depth) throws IOException {
+        if (depth > 5) {
+            throw new ScanException(Kind.UNAVAILABLE, what + ": too many redirects");
+        }
+        if ("https".equals(from.getScheme()) && "http".equals(target.getScheme())) {
+            throw new ScanException(Kind.UNAVAILABLE, what + ": refusing redirect from https to http (" + target.getHost() + ")");
+        }
+        HttpResponse<InputStream> r = exchange(HttpRequest.newBuilder(target).timeout(timeout).header("Accept", accept)
+                .GET().build(), what);
+        int status = r.statusCode();
+        if (status >= 300 && status < 400 && r.headers().firstValue("Location").isPresent()) {
+            drain(r);
+            return followRedirect(target.resolve(r.headers().firstValue("Location").get()), target, accept, what, depth + 1);
+        }
+        if (status != 200) {
+            drain(r);
+            throw new ScanException(statusKind(status), what + ": HTTP " + status + " from " + target.getHost());
+        }
+        return r;
+    }
+
+    private static Kind statusKind(int status) {
+        return switch (status) {
+            case 401, 403 -> Kind.AUTH;
+            case 404 -> Kind.NOT_FOUND;
+            case 429 -> Kind.RATE_LIMITED;
+            default -> status >= 500 ? Kind.UNAVAILABLE : Kind.BAD_INPUT;
+        };
+    }
+
+    private HttpResponse<InputStream> exchange(HttpRequest request, String what) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw new ScanException(Kind.UNAVAILABLE, what + ": cannot connect to " + request.uri().getAuthority()
+                    + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        } catch (HttpTimeoutException e) {
+            throw new ScanException(Kind.UNAVAILABLE, what + ": timed out talking to " + request.uri().getAuthority(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            throw new ScanException(Kind.UNAVAILABLE, what + ": " + request.uri().getAuthority() + ": " + e, e);
+        }
+    }
+
+    /** Answers a WWW-Authenticate challenge with an Authorization header value. */
+    private String authenticate(ImageRef ref, String challenge, String what) throws IOException {
+        Optional<DockerConfig.Credentials> creds = config.lookup(ref.registry());
+        String scheme = challenge.trim().split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+        Map<String, String> params = new LinkedHashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(challenge);
+        while (m.find()) {
+            params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
+        }
+        if (scheme.equals("basic")) {
+            return creds.map(DockerConfig.Credentials::basicHeader).orElseThrow(() -> new ScanException(Kind.AUTH,
+                    what + ": the registry requires credentials (basic auth) and none are configured for " + ref.registry()));
+        }
+        if (!scheme.equals("bearer") || !params.containsKey("realm")) {
+            throw new ScanException(Kind.AUTH, what + ": unsupported authentication challenge '" + challenge + "'");
+        }
+        String scope = params.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
+        StringBuilder q = new StringBuilder();
+        if (params.containsKey("service")) {
+            q.append("service=").append(enc(params.get("service"))).append('&');
+        }
+        q.append("scope=").append(enc(scope));
+        HttpRequest.Builder b;
+        if (creds.isPresent() && creds.get().identityToken() != null) {
+            String form = "grant_type=refresh_token&client_id=stella-ops&refresh_token=" + enc(creds.get().identityToken())
+                    + "&" + q;
+            b = HttpRequest.newBuilder(URI.create(params.get("realm"))).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form));
+        } else {
+            String realm = params.get("realm");
+            b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + q)).GET();
+            creds.ifPresent(c -> b.header("Authorization", c.basicHeader()));
+        }
+        HttpResponse<InputStream> r = exchange(b.timeout(timeout).build(), "token for " + what);
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(1024 * 1024);
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new ScanException(Kind.AUTH, what + ": the token service " + URI.create(params.get("realm")).getHost()
+                    + " refused " + (creds.isPresent() ? "the configured credentials" : "anonymous access") + " (HTTP " + r.statusCode() + ")");
+        }
+        if (r.statusCode() != 200) {
+            throw new ScanException(statusKind(r.statusCode()), what + ": token service answered HTTP " + r.statusCode());
+        }
+        JsonNode token = Manifests.readTree(body, "token response for " + what);
+        String t = token.path("token").asText(token.path("access_token").asText(""));
+        if (t.isEmpty()) {
+            throw new ScanException(Kind.AUTH, what + ": token response without a token");
+        }
+        return "Bearer " + t;
+    }
+
+    private static String errorDetail(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            JsonNode n = Json.mapper().readTree(in.readNBytes(64 * 1024));
+            JsonNode e = n.path("errors").path(0);
+            return e.isMissingNode() ? "" : " (" + e.path("code").asText() + ": " + e.path("message").asText() + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static long backoff(int attempt, HttpResponse<?> r) {
+        long retryAfter = r.headers().firstValue("Retry-After").map(v -> {
+            try {
+                return Long.parseLong(v.trim()) * 1000;
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+        long exp = 500L * (1L << (attempt - 1));
+        return Math.min(retryAfter > 0 ? retryAfter : exp, 10_000);
+    }
+
+    private static void sleep(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void drain(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            in.skip(Long.MAX_VALUE);
+        } catch (IOException ignored) {
+            // nothing to recover
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

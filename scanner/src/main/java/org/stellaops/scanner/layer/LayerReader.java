@@ -1,0 +1,265 @@
+package org.stellaops.scanner.layer;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.stellaops.core.model.FileList;
+import org.stellaops.core.model.FileRecord;
+import org.stellaops.core.model.LayerFragment;
+import org.stellaops.core.model.OsRelease;
+import org.stellaops.core.model.PackageRecord;
+import org.stellaops.scanner.ScanException;
+import org.stellaops.scanner.analyzer.Analyzer;
+import org.stellaops.scanner.analyzer.AnalyzerSet;
+import org.stellaops.scanner.analyzer.FragmentSink;
+import org.stellaops.scanner.analyzer.LayerFile;
+import org.stellaops.scanner.image.LayerRef;
+import org.stellaops.scanner.util.Digests;
+
+/**
+ * Streams one layer blob once: detects gzip / zstd / plain tar by magic bytes, walks the tar entries, records files,
+ * whiteouts and opaque directories, and hands wanted file contents to the analyzers. Nothing is written to disk.
+ * The compressed digest is verified by the caller's stream; the uncompressed one (diffID) here.
+ */
+public final class LayerReader {
+    /** Largest single file whose content an analyzer gets; larger files are listed but not analyzed. */
+    public static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+    /** Bytes of analyzed content kept so that hard links to it can be analyzed under their own path. */
+    private static final long HARDLINK_CACHE_BYTES = 64L * 1024 * 1024;
+
+    private final AnalyzerSet analyzers;
+
+    public LayerReader(AnalyzerSet analyzers) {
+        this.analyzers = analyzers;
+    }
+
+    public LayerFragment read(InputStream blob, LayerRef layer) throws IOException {
+        String what = "layer " + layer.digest();
+        Collector sink = new Collector();
+        List<FileRecord> files = new ArrayList<>();
+        TreeSet<String> whiteouts = new TreeSet<>();
+        TreeSet<String> opaque = new TreeSet<>();
+        Map<String, byte[]> linkable = new HashMap<>();
+        long linkableBytes = 0;
+        BufferedInputStream buffered = new BufferedInputStream(blob, 65536);
+        InputStream decompressed;
+        String compression;
+        try {
+            buffered.mark(8);
+            byte[] magic = buffered.readNBytes(4);
+            buffered.reset();
+            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+                compression = "gzip";
+                decompressed = GzipCompressorInputStream.builder().setInputStream(buffered).setDecompressConcatenated(true).get();
+            } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
+                    && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+                compression = "zstd";
+                decompressed = new ZstdCompressorInputStream(buffered);
+            } else {
+                compression = "none";
+                decompressed = buffered;
+            }
+        } catch (IOException e) {
+            throw ScanException.badInput(what + ": cannot read the compressed stream: " + e.getMessage(), e);
+        }
+        Digests.VerifyingInputStream tarBytes = new Digests.VerifyingInputStream(decompressed, layer.diffId(),
+                what + " (uncompressed, diffID)");
+        String current = null;
+        try {
+            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                current = e.getName();
+                String path = normalize(e.getName());
+                if (path == null) {
+                    sink.warn(what + ": entry '" + e.getName() + "' escapes the layer root; skipped");
+                    continue;
+                }
+                if (path.isEmpty()) {
+                    continue;
+                }
+                String name = Analyzer.fileName(path);
+                String parent = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
+                if (name.equals(".wh..wh..opq")) {
+                    opaque.add(parent);
+                    continue;
+                }
+                if (name.startsWith(".wh.")) {
+                    whiteouts.add((parent.isEmpty() ? "" : parent + "/") + name.substring(4));
+                    continue;
+                }
+                int mode = e.getMode() & 07777;
+                if (e.isDirectory()) {
+                    files.add(new FileRecord(path, "d", 0, mode, null));
+                } else if (e.isSymbolicLink()) {
+                    files.add(new FileRecord(path, "l", 0, mode, e.getLinkName()));
+                } else if (e.isLink()) {
+                    String target = normalize(e.getLinkName());
+                    files.add(new FileRecord(path, "h", 0, mode, target == null ? e.getLinkName() : target));
+                    byte[] content = target == null ? null : linkable.get(target);
+                    if (content != null) {
+                        dispatch(new LayerFile(path, mode, content), content.length, sink, what);
+                    }
+                } else if (e.isFile()) {
+                    long size = e.getSize();
+                    files.add(new FileRecord(path, "f", size, mode, null));
+                    byte[] content = readIfWanted(tar, path, size, mode, sink, what);
+                    if (content != null && linkableBytes + content.length <= HARDLINK_CACHE_BYTES) {
+                        linkable.put(path, content);
+                        linkableBytes += content.length;
+                    }
+                } else {
+                    files.add(new FileRecord(path, "o", 0, mode, null));
+                }
+            }
+            current = null;
+            tarBytes.drainAndVerify();
+            blob.transferTo(OutputStreamNull.INSTANCE);
+        } catch (Digests.DigestMismatchException ex) {
+            throw ScanException.badInput(ex.getMessage(), ex);
+        } catch (ZipException | EOFException ex) {
+            throw ScanException.badInput(what + ": corrupt or truncated " + compression + " stream"
+                    + (current != null ? " at entry '" + current + "'" : "") + ": " + ex.getMessage(), ex);
+        } catch (IOException | IllegalArgumentException ex) {
+            if (ex.getCause() instanceof Digests.DigestMismatchException dm) {
+                throw ScanException.badInput(dm.getMessage(), dm);
+            }
+            throw ScanException.badInput(what + ": unreadable " + (compression.equals("none") ? "tar" : compression + "-compressed tar")
+                    + (current != null ? " at entry '" + current + "'" : "") + ": " + ex.getMessage(), ex);
+        }
+        files.sort(Comparator.comparing(FileRecord::path));
+        return new LayerFragment(LayerFragment.SCHEMA, layer.digest(), layer.diffId(), analyzers.version(), files,
+                List.copyOf(whiteouts), List.copyOf(opaque), sink.sortedPackages(), sink.sortedFileLists(),
+                sink.osReleases, sink.warnings);
+    }
+
+    private byte[] readIfWanted(TarArchiveInputStream tar, String path, long size, int mode, Collector sink, String what)
+            throws IOException {
+        List<Analyzer> byPath = analyzers.wanting(path, size);
+        boolean elfCandidate = analyzers.anyWantsElf() && size > 64 && ((mode & 0111) != 0 || path.contains(".so"));
+        if (byPath.isEmpty() && !elfCandidate) {
+            return null;
+        }
+        if (size > MAX_FILE_BYTES) {
+            sink.warn(what + ": " + path + " (" + size + " bytes) is larger than " + MAX_FILE_BYTES + " bytes; not analyzed");
+            return null;
+        }
+        byte[] head = tar.readNBytes(4);
+        boolean elf = head.length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        if (byPath.isEmpty() && !elf) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE - 8));
+        out.write(head);
+        tar.transferTo(out);
+        byte[] content = out.toByteArray();
+        dispatch(new LayerFile(path, mode, content), size, sink, what);
+        return content;
+    }
+
+    private void dispatch(LayerFile file, long size, Collector sink, String what) {
+        List<Analyzer> targets = new ArrayList<>(analyzers.wanting(file.path(), size));
+        if (file.isElf()) {
+            for (Analyzer a : analyzers.elfAnalyzers()) {
+                if (!targets.contains(a)) {
+                    targets.add(a);
+                }
+            }
+        }
+        for (Analyzer a : targets) {
+            try {
+                a.analyze(file, sink);
+            } catch (IOException | RuntimeException ex) {
+                sink.warn(what + ": " + a.name() + " analyzer could not read " + file.path() + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Normalizes a tar entry name to a path relative to the root: strips "./" and "/", resolves "." and "..";
+     * returns null when ".." would leave the root.
+     */
+    public static String normalize(String name) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    return null;
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(p);
+            }
+        }
+        return String.join("/", parts);
+    }
+
+    private static final class Collector implements FragmentSink {
+        final List<PackageRecord> packages = new ArrayList<>();
+        final List<FileList> fileLists = new ArrayList<>();
+        final List<OsRelease> osReleases = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
+
+        @Override
+        public void addPackage(PackageRecord pkg) {
+            packages.add(pkg);
+        }
+
+        @Override
+        public void addFileList(String key, String evidencePath, List<String> files) {
+            fileLists.add(new FileList(key, evidencePath, files));
+        }
+
+        @Override
+        public void addOsRelease(OsRelease osRelease) {
+            osReleases.add(osRelease);
+        }
+
+        @Override
+        public void warn(String message) {
+            if (warnings.size() < 1000) {
+                warnings.add(message);
+            }
+        }
+
+        List<PackageRecord> sortedPackages() {
+            packages.sort(PackageOrder.INSTANCE);
+            return packages;
+        }
+
+        List<FileList> sortedFileLists() {
+            fileLists.sort(Comparator.comparing(FileList::evidencePath).thenComparing(FileList::key));
+            return fileLists;
+        }
+    }
+
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}
