@@ -83,8 +83,15 @@ public final class LayerReader {
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                current = e.getName();
+            String previous = null;
+            while (true) {
+                current = previous == null ? "(the first entry)" : "(the entry after '" + previous + "')";
+                e = tar.getNextEntry();
+                if (e == null) {
+                    break;
+                }
+                current = "'" + e.getName() + "'";
+                previous = e.getName();
                 String path = normalize(e.getName());
                 if (path == null) {
                     sink.warn(what + ": entry '" + e.getName() + "' escapes the layer root; skipped");
@@ -116,7 +123,7 @@ public final class LayerReader {
                         dispatch(new LayerFile(path, mode, content), content.length, sink, what);
                     }
                 } else if (e.isFile()) {
-                    long size = e.getSize();
+                    long size = e.isSparse() ? e.getRealSize() : e.getSize();
                     files.add(new FileRecord(path, "f", size, mode, null));
                     byte[] content = readIfWanted(tar, path, size, mode, sink, what);
                     if (content != null && linkableBytes + content.length <= HARDLINK_CACHE_BYTES) {
@@ -134,13 +141,13 @@ public final class LayerReader {
             throw ScanException.badInput(ex.getMessage(), ex);
         } catch (ZipException | EOFException ex) {
             throw ScanException.badInput(what + ": corrupt or truncated " + compression + " stream"
-                    + (current != null ? " at entry '" + current + "'" : "") + ": " + ex.getMessage(), ex);
+                    + (current != null ? " at entry " + current : "") + ": " + ex.getMessage(), ex);
         } catch (IOException | IllegalArgumentException ex) {
             if (ex.getCause() instanceof Digests.DigestMismatchException dm) {
                 throw ScanException.badInput(dm.getMessage(), dm);
             }
             throw ScanException.badInput(what + ": unreadable " + (compression.equals("none") ? "tar" : compression + "-compressed tar")
-                    + (current != null ? " at entry '" + current + "'" : "") + ": " + ex.getMessage(), ex);
+                    + (current != null ? " at entry " + current : "") + ": " + ex.getMessage(), ex);
         }
         files.sort(Comparator.comparing(FileRecord::path));
         return new LayerFragment(LayerFragment.SCHEMA, layer.digest(), layer.diffId(), analyzers.version(), files,
@@ -164,9 +171,18 @@ public final class LayerReader {
         if (byPath.isEmpty() && !elf) {
             return null;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE - 8));
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 64L * 1024 * 1024));
         out.write(head);
-        tar.transferTo(out);
+        byte[] buf = new byte[65536];
+        long total = head.length;
+        for (int n; (n = tar.read(buf)) > 0; ) {
+            total += n;
+            if (total > MAX_FILE_BYTES) {
+                sink.warn(what + ": " + path + " holds more than " + MAX_FILE_BYTES + " bytes; not analyzed");
+                return null;
+            }
+            out.write(buf, 0, n);
+        }
         byte[] content = out.toByteArray();
         dispatch(new LayerFile(path, mode, content), size, sink, what);
         return content;
