@@ -91,6 +91,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        long started = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
         Events events = new Events(err, json, System.console() != null);
         try {
@@ -121,7 +122,7 @@ public final class ScanCommand implements Callable<Integer> {
                 spec.commandLine().getOut().print(new String(sbom, StandardCharsets.UTF_8));
                 spec.commandLine().getOut().flush();
             }
-            events.done(result, fmt, out);
+            events.done(result, fmt, out, (System.nanoTime() - started) / 1_000_000);
             return ExitCodes.OK;
         } catch (ScanException e) {
             events.error(e.kind().exitCode(), e.kind().name(), e.getMessage());
@@ -208,13 +209,13 @@ public final class ScanCommand implements Callable<Integer> {
             }
         }
 
-        void done(ScanResult r, SbomFormat fmt, Path out) {
+        void done(ScanResult r, SbomFormat fmt, Path out, long millis) {
             if (json) {
                 ObjectNode n = Json.mapper().createObjectNode().put("event", "done")
                         .put("digest", r.inventory().image().manifestDigest())
                         .put("components", r.inventory().components().size()).put("cachedLayers", r.cachedLayers())
                         .put("analyzedLayers", r.analyzedLayers()).put("format", fmt.id())
-                        .put("warnings", r.inventory().warnings().size());
+                        .put("warnings", r.inventory().warnings().size()).put("millis", millis);
                 if (out != null) {
                     n.put("out", out.toString());
                 }

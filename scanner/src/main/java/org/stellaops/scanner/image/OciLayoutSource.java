@@ -81,6 +81,9 @@ public final class OciLayoutSource implements ImageSource {
         if (tag != null && c > name.lastIndexOf('/')) {
             name = name.substring(0, c);
         }
+        // the layout's directory name, not its absolute path: the SBOM must not depend on where the layout lies
+        Path dirName = Path.of(name).getFileName();
+        name = dirName == null ? name : dirName.toString();
         return new ResolvedImage(reference, name, imageTag, indexDigest, chosen.digest(), actual, config, configDigest,
                 Manifests.layers(manifest, config, store.describe() + " manifest " + chosen.digest()));
     }

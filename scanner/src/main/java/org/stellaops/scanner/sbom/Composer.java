@@ -28,6 +28,8 @@ import org.stellaops.scanner.image.ResolvedImage;
  */
 public final class Composer {
 
+    private static final java.util.regex.Pattern MERGED_USR = java.util.regex.Pattern.compile("(bin|sbin|lib|lib32|lib64|libx32)/");
+
     private record LayerIndex(Map<String, FileRecord> files, Set<String> whiteouts, Set<String> opaque) {
     }
 
@@ -85,6 +87,9 @@ public final class Composer {
             components.add(c);
             for (String f : c.files()) {
                 ownedBy.putIfAbsent(f, c.purl());
+                if (MERGED_USR.matcher(f).lookingAt()) {
+                    ownedBy.putIfAbsent("usr/" + f, c.purl()); // merged /usr: /lib, /bin, /sbin are links into /usr
+                }
             }
         }
         for (int k : pending) {

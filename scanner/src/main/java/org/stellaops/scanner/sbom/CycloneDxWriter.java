@@ -47,9 +47,8 @@ public final class CycloneDxWriter {
         Bom bom = new Bom();
         bom.setVersion(1);
         Metadata md = new Metadata();
-        if (meta.timestamp() != null) {
-            md.setTimestamp(java.util.Date.from(java.time.Instant.parse(meta.timestamp())));
-        }
+        // cyclonedx-core-java stamps the current time by default; without an explicit timestamp the SBOM has none
+        md.setTimestamp(meta.timestamp() == null ? null : java.util.Date.from(java.time.Instant.parse(meta.timestamp())));
         org.cyclonedx.model.Component tool = new org.cyclonedx.model.Component();
         tool.setType(org.cyclonedx.model.Component.Type.APPLICATION);
         tool.setGroup("org.stellaops");

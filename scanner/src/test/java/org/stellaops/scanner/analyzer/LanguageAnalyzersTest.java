@@ -55,7 +55,11 @@ class LanguageAnalyzersTest {
         }
         Collect c = Collect.run(new JavaAnalyzer(), "app/evil-1.0.jar", inner.toByteArray());
         assertThat(c.warnings).anyMatch(w -> w.contains("suspected zip bomb") && w.contains("app/evil-1.0.jar"));
-        assertThat(c.packages).extracting(PackageRecord::name).containsExactly("evil");
+        assertThat(c.packages).singleElement().satisfies(p -> {
+            assertThat(p.type()).isEqualTo("generic");
+            assertThat(p.name()).isEqualTo("evil");
+            assertThat(p.confidence()).isEqualTo("low");
+        });
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.stellaops.scanner.analyzer.os.KeyValues;
 /**
  * Java archives (jar, war, ear, Jenkins plugins) and JDK/JRE {@code release} files. Every embedded
  * {@code META-INF/maven/** /pom.properties} becomes a component with its nested path (shaded jars); archives without one
- * fall back to the MANIFEST (medium confidence) and then to the file name (low confidence). Nested archives
+ * fall back to the MANIFEST (medium confidence) and then to the file name (low confidence); a fallback without a
+ * groupId yields a {@code pkg:generic} identity, never a guessed Maven one. Nested archives
  * (BOOT-INF/lib, WEB-INF/lib, ear modules) are read in memory to a bounded depth and size; an entry that inflates past
  * its limit is reported as a suspected zip bomb and skipped.
  */
@@ -89,7 +90,7 @@ public final class JavaAnalyzer implements Analyzer {
         try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
             entries.sort((a, b) -> a.getName().compareTo(b.getName()));
-            int found = 0;
+            java.util.Set<String> found = new java.util.HashSet<>();
             Manifest manifest = null;
             for (ZipArchiveEntry e : entries) {
                 String name = e.getName();
@@ -97,7 +98,7 @@ public final class JavaAnalyzer implements Analyzer {
                 if (m.matches() && !e.isDirectory()) {
                     byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
                     if (data != null && pomProperties(path, name, data, sink, depth)) {
-                        found++;
+                        found.add(m.group(2));
                     }
                 } else if (name.equalsIgnoreCase("META-INF/MANIFEST.MF")) {
                     byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
@@ -110,7 +111,10 @@ public final class JavaAnalyzer implements Analyzer {
                     }
                 }
             }
-            if (found == 0) {
+            // The archive's own identity: from its pom.properties when it has one for itself; shaded jars often carry
+            // only their dependencies' (hadoop-client-runtime), so the manifest / file name still names the archive.
+            Matcher own = FILE_NAME.matcher(Analyzer.fileName(path));
+            if (found.isEmpty() || own.matches() && !found.contains(own.group(1))) {
                 fallback(path, manifest, sink);
             }
             for (ZipArchiveEntry e : entries) {
@@ -204,7 +208,8 @@ public final class JavaAnalyzer implements Analyzer {
                 }
             }
             if (artifact != null && version != null) {
-                sink.addPackage(PackageRecord.builder("maven", artifact).namespace(group).version(version)
+                // a Maven purl needs a groupId: without one the identity stays generic rather than guessed
+                sink.addPackage(PackageRecord.builder(group != null ? "maven" : "generic", artifact).namespace(group).version(version)
                         .analyzer(name()).evidence(archive + "!/META-INF/MANIFEST.MF").confidence("medium")
                         .property("stella:java:archive", archive)
                         .property("stella:java:identitySource", "manifest")
@@ -214,7 +219,7 @@ public final class JavaAnalyzer implements Analyzer {
             }
         }
         if (fm.matches()) {
-            sink.addPackage(PackageRecord.builder("maven", fm.group(1)).version(fm.group(2))
+            sink.addPackage(PackageRecord.builder("generic", fm.group(1)).version(fm.group(2))
                     .analyzer(name()).evidence(archive).confidence("low")
                     .property("stella:java:archive", archive)
                     .property("stella:java:identitySource", "file-name")

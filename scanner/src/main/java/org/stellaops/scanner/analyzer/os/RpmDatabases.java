@@ -44,7 +44,11 @@ final class RpmDatabases {
             throw new IllegalArgumentException("BerkeleyDB page size " + pageSize + " is invalid");
         }
         long lastPage = Integer.toUnsignedLong(b.getInt(32));
-        long pages = Math.min(lastPage + 1, db.length / pageSize);
+        if ((lastPage + 1) * pageSize > db.length) {
+            throw new IllegalArgumentException("BerkeleyDB file is truncated: " + (lastPage + 1) + " pages of " + pageSize
+                    + " bytes declared, " + db.length + " bytes present");
+        }
+        long pages = lastPage + 1;
         List<byte[]> out = new ArrayList<>();
         for (long p = 1; p < pages; p++) {
             int base = (int) (p * pageSize);
