@@ -26,6 +26,9 @@ class RegistryIT {
     static String appRef;
     static String multiRef;
     static String lockedRef;
+    static org.stellaops.scanner.testing.TokenServer tokens;
+    static LocalRegistry tokenRegistry;
+    static String tokenRef;
 
     @BeforeAll
     static void startRegistries() throws Exception {
@@ -34,6 +37,9 @@ class RegistryIT {
         multiRef = open.push(Fixtures.image("debian-app-multi"), "multi", "stella/debian-app", "multi");
         locked = LocalRegistry.start("scanner", "s3cret-pass");
         lockedRef = locked.push(Fixtures.image("minbase"), "1", "private/minbase", "1");
+        tokens = org.stellaops.scanner.testing.TokenServer.start(Files.createTempDirectory("stella-token"), "robot", "t0ken-pass");
+        tokenRegistry = LocalRegistry.startWithTokens(tokens, "robot", "t0ken-pass");
+        tokenRef = tokenRegistry.push(Fixtures.image("minbase"), "1", "team/minbase", "1");
     }
 
     @AfterAll
@@ -43,6 +49,12 @@ class RegistryIT {
         }
         if (locked != null) {
             locked.close();
+        }
+        if (tokenRegistry != null) {
+            tokenRegistry.close();
+        }
+        if (tokens != null) {
+            tokens.close();
         }
     }
 
@@ -73,6 +85,19 @@ class RegistryIT {
         Files.writeString(config, "{\"auths\":{\"" + locked.host() + "\":{\"auth\":\"" + auth + "\"}}}");
         ScanResult r = TestScans.scan(lockedRef, dir.resolve("cache"), Platform.DEFAULT, config);
         assertThat(r.inventory().components()).anyMatch(c -> c.purl().startsWith("pkg:deb/debian/bash@"));
+    }
+
+    @Test
+    void bearerTokenFlowAgainstARegistryWithTokenAuth(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{\"auths\":{\"" + tokenRegistry.host() + "\":{\"username\":\"robot\",\"password\":\"t0ken-pass\"}}}");
+        ScanResult r = TestScans.scan(tokenRef, dir.resolve("cache"), Platform.DEFAULT, config);
+        assertThat(r.inventory().components()).anyMatch(c -> c.purl().startsWith("pkg:deb/debian/dpkg@"));
+        Path wrong = dir.resolve("wrong.json");
+        Files.writeString(wrong, "{\"auths\":{\"" + tokenRegistry.host() + "\":{\"username\":\"robot\",\"password\":\"x\"}}}");
+        assertThatThrownBy(() -> TestScans.scan(tokenRef, dir.resolve("cache2"), Platform.DEFAULT, wrong))
+                .isInstanceOf(ScanException.class).hasMessageContaining("token service")
+                .extracting(e -> ((ScanException) e).kind()).isEqualTo(ScanException.Kind.AUTH);
     }
 
     @Test

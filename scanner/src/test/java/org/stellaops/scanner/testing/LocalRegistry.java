@@ -36,6 +36,16 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry; with a user, it requires basic auth (bcrypt htpasswd made by Apache's htpasswd). */
     public static LocalRegistry start(String user, String password) throws IOException, InterruptedException {
+        return start(user, password, null);
+    }
+
+    /** Starts a registry that requires bearer tokens from the given token service. */
+    public static LocalRegistry startWithTokens(TokenServer tokens, String user, String password)
+            throws IOException, InterruptedException {
+        return start(user, password, tokens);
+    }
+
+    private static LocalRegistry start(String user, String password, TokenServer tokens) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("stella-registry");
         int port = freePort();
         StringBuilder cfg = new StringBuilder();
@@ -43,7 +53,12 @@ public final class LocalRegistry implements AutoCloseable {
                 .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n')
                 .append("  delete:\n    enabled: true\n")
                 .append("http:\n  addr: 127.0.0.1:").append(port).append('\n');
-        if (user != null) {
+        if (tokens != null) {
+            cfg.append("auth:\n  token:\n    realm: ").append(tokens.realm()).append('\n')
+                    .append("    service: ").append(TokenServer.SERVICE).append('\n')
+                    .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
+                    .append("    rootcertbundle: ").append(tokens.certificate()).append('\n');
+        } else if (user != null) {
             Path htpasswd = dir.resolve("htpasswd");
             run(List.of("htpasswd", "-Bbc", htpasswd.toString(), user, password));
             cfg.append("auth:\n  htpasswd:\n    realm: stella-test\n    path: ").append(htpasswd).append('\n');
