@@ -33,12 +33,15 @@ WAR_JARS=(org.apache.logging.log4j:log4j-core:2.17.1 org.apache.logging.log4j:lo
 NPM=(lodash@4.17.20 minimist@1.2.5 @babel/parser@7.24.0 typescript@5.4.5 express@4.17.1 qs@6.7.0)
 PYPI=(requests==2.28.0 six==1.16.0)
 GO_UUID=github.com/google/uuid@v1.6.0
+CARGO_AUDITABLE=0.6.6
+RUST_ITOA=1.0.11
+DEBS=(busybox ruby-rack)
 
 log() { printf '[fixtures] %s\n' "$*" >&2; }
 mkdir -p "$FIX"/{rootfs,layers,images,archives,downloads}
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "fixtures: $1 is missing (see .ci/run for the packages)" >&2; exit 1; }; }
-need debootstrap; need python3; need zstd; need curl; need npm; need pip; need go
+need debootstrap; need python3; need zstd; need curl; need npm; need pip; need go; need cargo
 
 bootstrap() { # name includes
   local name=$1 include=$2 dir="$FIX/rootfs/$1"
@@ -153,6 +156,29 @@ if [ ! -s "$FIX/archives/minbase.tar" ]; then
   log "docker-archive minbase.tar"
   python3 "$here/mkimage.py" docker-archive --out "$FIX/archives/minbase.tar.tmp" --tag stella/minbase:1 "${L[0]}"
   mv "$FIX/archives/minbase.tar.tmp" "$FIX/archives/minbase.tar"
+fi
+
+# Extra real binaries and package files for analyzer tests: Debian's busybox and ruby-rack (a gemspec), and a Rust
+# program built with cargo-auditable (its .dep-v0 section)
+extra="$FIX/extra"
+if [ ! -f "$extra/.debs-done" ]; then
+  log "Debian packages ${DEBS[*]}"
+  mkdir -p "$extra/debs"
+  (cd "$extra/debs" && { apt-get download -q "${DEBS[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get download -q "${DEBS[@]}" >/dev/null; }; })
+  for d in "$extra"/debs/*.deb; do n=$(basename "$d" | cut -d_ -f1); rm -rf "$extra/$n"; dpkg-deb -x "$d" "$extra/$n"; done
+  touch "$extra/.debs-done"
+fi
+if [ ! -x "$extra/rust-hello" ]; then
+  log "Rust program built with cargo-auditable $CARGO_AUDITABLE"
+  tools="$HOME/.cache/stella-tools"
+  [ -x "$tools/bin/cargo-auditable" ] || cargo install -q --locked cargo-auditable --version "$CARGO_AUDITABLE" --root "$tools"
+  crate=$(mktemp -d)
+  mkdir -p "$crate/src"
+  printf '[package]\nname = "rust-hello"\nversion = "0.3.1"\nedition = "2021"\n\n[dependencies]\nitoa = "=%s"\n' "$RUST_ITOA" > "$crate/Cargo.toml"
+  printf 'fn main() { let mut b = itoa::Buffer::new(); println!("{}", b.format(42)); }\n' > "$crate/src/main.rs"
+  (cd "$crate" && PATH="$tools/bin:$PATH" cargo auditable build -q --release)
+  cp "$crate/target/release/rust-hello" "$extra/rust-hello"
+  rm -rf "$crate"
 fi
 
 "$here/rpmdb.sh" "$FIX/rpmdb"

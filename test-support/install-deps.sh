@@ -10,7 +10,7 @@ for pair in docker-registry:docker-registry skopeo:skopeo debootstrap:debootstra
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
-for tool in java mvn go npm pip python3; do
+for tool in java mvn go cargo npm pip python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "install-deps: $tool is required but missing" >&2; exit 1; }
 done
 if [ ${#need[@]} -gt 0 ]; then
