@@ -11,6 +11,7 @@ FIX=${STELLA_FIXTURES:-$HOME/.cache/stella-fixtures}
 SYFT=${SYFT:-$HOME/.cache/stella-tools/bin/syft}
 RUNS=${RUNS:-3}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 img="$FIX/images/debian-app"
 ref="oci:$img:1"
 command -v /usr/bin/time >/dev/null || { echo "bench: GNU time is needed (apt-get install time)" >&2; exit 1; }

@@ -47,11 +47,16 @@ public final class Scanner {
             return t;
         });
         try {
-            List<Future<LayerFragment>> futures = new ArrayList<>();
+            // Largest blobs first, so that the last layer to finish is a small one (longest-processing-time order).
+            List<Integer> order = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
-                int index = i;
-                LayerRef layer = layers.get(i);
-                futures.add(pool.submit(() -> analyze(source, index, layer, listener, cached)));
+                order.add(i);
+            }
+            order.sort((a, b) -> Long.compare(layers.get(b).size(), layers.get(a).size()));
+            List<Future<LayerFragment>> futures = new ArrayList<>(java.util.Collections.nCopies(layers.size(), null));
+            for (int index : order) {
+                LayerRef layer = layers.get(index);
+                futures.set(index, pool.submit(() -> analyze(source, index, layer, listener, cached)));
             }
             List<LayerFragment> fragments = new ArrayList<>();
             for (Future<LayerFragment> f : futures) {

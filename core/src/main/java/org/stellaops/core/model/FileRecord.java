@@ -1,9 +1,8 @@
 package org.stellaops.core.model;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 /**
- * One tar entry of a layer, as the composed filesystem and the usage view need it.
+ * One tar entry of a layer, as the composed filesystem and the usage view need it. Stored in fragments through
+ * {@link FileRecordsCodec}.
  *
  * @param path   normalized path, no leading slash
  * @param kind   f (regular), d (directory), l (symlink), h (hard link), o (other: device, fifo)
@@ -11,7 +10,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param mode   permission bits
  * @param target link target for symlinks and hard links, null otherwise
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileRecord(String path, String kind, long size, int mode, String target) {
     public boolean isDirectory() {
         return "d".equals(kind);

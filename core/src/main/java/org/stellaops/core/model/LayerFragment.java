@@ -1,6 +1,8 @@
 package org.stellaops.core.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /**
@@ -13,6 +15,8 @@ public record LayerFragment(
         String layerDigest,
         String diffId,
         String analyzerVersion,
+        @JsonSerialize(using = FileRecordsCodec.Serializer.class)
+        @JsonDeserialize(using = FileRecordsCodec.Deserializer.class)
         List<FileRecord> files,
         List<String> whiteouts,
         List<String> opaqueDirs,
@@ -21,7 +25,7 @@ public record LayerFragment(
         List<OsRelease> osReleases,
         List<String> warnings) {
 
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = 2;
 
     public LayerFragment {
         files = files == null ? List.of() : List.copyOf(files);

@@ -1,7 +1,6 @@
 package org.stellaops.scanner.layer;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,8 +76,10 @@ public final class LayerReader {
         } catch (IOException e) {
             throw ScanException.badInput(what + ": cannot read the compressed stream: " + e.getMessage(), e);
         }
-        Digests.VerifyingInputStream tarBytes = new Digests.VerifyingInputStream(decompressed, layer.diffId(),
-                what + " (uncompressed, diffID)");
+        // Large reads into the decompressor: the tar reader asks for 512-byte records, and one native inflate call
+        // per record costs more than the inflating itself.
+        Digests.VerifyingInputStream tarBytes = new Digests.VerifyingInputStream(
+                new BufferedInputStream(decompressed, 256 * 1024), layer.diffId(), what + " (uncompressed, diffID)");
         String current = null;
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
@@ -171,19 +172,13 @@ public final class LayerReader {
         if (byPath.isEmpty() && !elf) {
             return null;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 64L * 1024 * 1024));
-        out.write(head);
-        byte[] buf = new byte[65536];
-        long total = head.length;
-        for (int n; (n = tar.read(buf)) > 0; ) {
-            total += n;
-            if (total > MAX_FILE_BYTES) {
-                sink.warn(what + ": " + path + " holds more than " + MAX_FILE_BYTES + " bytes; not analyzed");
-                return null;
-            }
-            out.write(buf, 0, n);
+        // the tar header gives the exact size: one array, no growing copies
+        byte[] content = new byte[(int) size];
+        System.arraycopy(head, 0, content, 0, head.length);
+        int filled = head.length + tar.readNBytes(content, head.length, content.length - head.length);
+        if (filled < content.length) {
+            throw new EOFException(path + ": entry ends after " + filled + " of " + size + " bytes");
         }
-        byte[] content = out.toByteArray();
         dispatch(new LayerFile(path, mode, content), size, sink, what);
         return content;
     }

@@ -18,7 +18,6 @@ import org.cyclonedx.model.Property;
 import org.cyclonedx.model.component.evidence.Occurrence;
 import org.cyclonedx.model.license.Expression;
 import org.cyclonedx.model.metadata.ToolInformation;
-import org.cyclonedx.util.LicenseResolver;
 import org.stellaops.scanner.image.ResolvedImage;
 
 /**
@@ -150,19 +149,14 @@ public final class CycloneDxWriter {
         }
         LicenseChoice out = new LicenseChoice();
         for (String l : licenses) {
-            LicenseChoice resolved = null;
-            try {
-                resolved = LicenseResolver.resolve(l, false);
-            } catch (RuntimeException ignored) {
-                // unknown license text: keep it as a name
-            }
-            if (resolved != null && resolved.getLicenses() != null && !resolved.getLicenses().isEmpty()) {
-                resolved.getLicenses().forEach(out::addLicense);
+            License lic = new License();
+            java.util.Optional<String> spdx = SpdxLicenses.resolve(l);
+            if (spdx.isPresent() && !looksLikeExpression(spdx.get())) {
+                lic.setId(spdx.get());
             } else {
-                License lic = new License();
                 lic.setName(l);
-                out.addLicense(lic);
             }
+            out.addLicense(lic);
         }
         return out;
     }

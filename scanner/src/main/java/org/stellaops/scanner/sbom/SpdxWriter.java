@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.cyclonedx.model.LicenseChoice;
-import org.cyclonedx.util.LicenseResolver;
 import org.stellaops.core.json.Json;
 import org.stellaops.scanner.image.ResolvedImage;
 
@@ -116,15 +114,7 @@ public final class SpdxWriter {
                 parts.add(licenses.size() > 1 ? "(" + l + ")" : l);
                 continue;
             }
-            String id = null;
-            try {
-                LicenseChoice lc = LicenseResolver.resolve(l, false);
-                if (lc != null && lc.getLicenses() != null && lc.getLicenses().size() == 1) {
-                    id = lc.getLicenses().get(0).getId();
-                }
-            } catch (RuntimeException ignored) {
-                // not an SPDX license
-            }
+            String id = SpdxLicenses.resolve(l).orElse(null);
             if (id == null) {
                 id = extracted.computeIfAbsent(l, t -> "LicenseRef-" + sanitize(t.length() > 40 ? t.substring(0, 40) : t)
                         + "-" + Composer.shortHash(t));

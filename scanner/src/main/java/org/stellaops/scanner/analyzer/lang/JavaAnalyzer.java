@@ -87,7 +87,8 @@ public final class JavaAnalyzer implements Analyzer {
     }
 
     private void archive(String path, byte[] bytes, int depth, FragmentSink sink, long[] inflated) {
-        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
+        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .setIgnoreLocalFileHeader(true).get()) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
             entries.sort((a, b) -> a.getName().compareTo(b.getName()));
             java.util.Set<String> found = new java.util.HashSet<>();
