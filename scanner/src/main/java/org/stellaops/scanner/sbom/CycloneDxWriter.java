@@ -25,12 +25,15 @@ import org.stellaops.scanner.image.ResolvedImage;
  * timestamp unless asked, and a serial number derived from the document's content (a name-based UUID of its bytes).
  */
 public final class CycloneDxWriter {
+    private static final String PLACEHOLDER = "urn:uuid:00000000-0000-0000-0000-000000000000";
 
     public byte[] write(ImageInventory inv, SbomMetadata meta) {
+        // The serial number is a name-based UUID of the document written with a placeholder serial: serialize once,
+        // hash, then put the real serial in place of the placeholder.
         Bom bom = build(inv, meta);
-        String withoutSerial = json(bom);
-        bom.setSerialNumber("urn:uuid:" + contentUuid(withoutSerial));
-        return (json(bom) + "\n").getBytes(StandardCharsets.UTF_8);
+        bom.setSerialNumber(PLACEHOLDER);
+        String doc = json(bom);
+        return (doc.replace(PLACEHOLDER, "urn:uuid:" + contentUuid(doc)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static String json(Bom bom) {

@@ -82,6 +82,24 @@ class LayerReaderTest {
     }
 
     @Test
+    void corruptAndTruncatedZstdNameTheLayer() throws IOException {
+        byte[] tar = new TestLayers().file("a.txt", "zstd ".repeat(5000)).file("b.bin", new byte[100_000], 0644).tar();
+        byte[] z = TestLayers.zstd(tar);
+        byte[] cut = Arrays.copyOf(z, z.length - 10);
+        LayerRef cutRef = TestLayers.ref(cut, tar);
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(cut), cutRef)).isInstanceOf(ScanException.class)
+                .hasMessageContaining(cutRef.digest())
+                .extracting(e -> ((ScanException) e).kind()).isEqualTo(ScanException.Kind.BAD_INPUT);
+        byte[] bad = z.clone();
+        for (int i = 12; i < 40; i++) {
+            bad[i] ^= 0x33;
+        }
+        LayerRef badRef = TestLayers.ref(bad, tar);
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(bad), badRef)).isInstanceOf(ScanException.class)
+                .hasMessageContaining(badRef.digest());
+    }
+
+    @Test
     void truncatedGzipAndTruncatedTarAreBadInput() throws IOException {
         byte[] tar = new TestLayers().file("big.bin", new byte[200_000], 0644).file("after.txt", "x").tar();
         byte[] gz = TestLayers.gzip(tar);

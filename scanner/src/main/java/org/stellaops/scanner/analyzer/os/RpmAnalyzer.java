@@ -1,6 +1,5 @@
 package org.stellaops.scanner.analyzer.os;
 
-import java.io.IOException;
 import java.util.List;
 import org.stellaops.core.model.PackageRecord;
 import org.stellaops.scanner.analyzer.Analyzer;
@@ -34,7 +33,7 @@ public final class RpmAnalyzer implements Analyzer {
     }
 
     @Override
-    public void analyze(LayerFile file, FragmentSink sink) throws IOException {
+    public void analyze(LayerFile file, FragmentSink sink) {
         String n = file.fileName();
         List<byte[]> blobs;
         try {

@@ -1,10 +1,7 @@
 package org.stellaops.scanner.analyzer.os;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.sqlite.SQLiteConnection;
 
 /**
  * Reads the header blobs out of the three rpmdb backends. BerkeleyDB and NDB have no maintained Java reader, so their
@@ -148,26 +146,27 @@ final class RpmDatabases {
     }
 
     /**
-     * SQLite {@code rpmdb.sqlite}: table Packages(hnum, blob). SQLite reads files only, so the database is copied to a
-     * private temporary file for the duration of the read and deleted afterwards.
+     * SQLite {@code rpmdb.sqlite}: table Packages(hnum, blob), read from memory through SQLite's deserialize interface
+     * (sqlite-jdbc), so nothing of the image is written to disk.
      */
-    static List<byte[]> sqlite(byte[] db) throws IOException {
-        Path tmp = Files.createTempFile("stella-rpmdb", ".sqlite");
-        try {
-            Files.write(tmp, db);
-            List<byte[]> out = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.toAbsolutePath() + "?open_mode=1");
-                 Statement s = c.createStatement();
+    static List<byte[]> sqlite(byte[] db) {
+        List<byte[]> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:")) {
+            byte[] image = db.clone();
+            if (image.length > 100 && image[18] == 2 && image[19] == 2) {
+                image[18] = 1; // rpm keeps its database in WAL mode, which an in-memory copy cannot open:
+                image[19] = 1; // mark the copy as a rollback-journal database (header bytes 18 and 19)
+            }
+            c.unwrap(SQLiteConnection.class).deserialize("main", image);
+            try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT blob FROM Packages ORDER BY hnum")) {
                 while (rs.next()) {
                     out.add(rs.getBytes(1));
                 }
-            } catch (SQLException e) {
-                throw new IllegalArgumentException("not a readable rpm SQLite database: " + e.getMessage(), e);
             }
-            return out;
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("not a readable rpm SQLite database: " + e.getMessage(), e);
         }
+        return out;
     }
 }
