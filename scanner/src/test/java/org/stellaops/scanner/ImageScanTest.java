@@ -103,9 +103,16 @@ class ImageScanTest {
                 .filter(c -> c.evidencePath().startsWith("app/lib/hadoop-client-runtime-3.3.6.jar!/")).toList();
         assertThat(shaded.size()).isGreaterThan(5);
         assertThat(shaded).anyMatch(c -> c.purl().startsWith("pkg:maven/com.google.guava/guava@30.1.1-jre"));
-        // the shaded jar carries no pom.properties of its own: its identity comes from its manifest
-        assertThat(app.inventory().components()).anyMatch(c -> c.evidencePath().equals(
-                "app/lib/hadoop-client-runtime-3.3.6.jar!/META-INF/MANIFEST.MF") && c.name().equals("hadoop-client-runtime"));
+        // the shaded jar carries no pom.properties of its own and a shaded dependency's manifest ("Apache Hadoop shaded
+        // Protobuf 1.1.1"): its identity comes from the file name and the package its classes live in
+        assertThat(TestScans.find(app, "pkg:maven/org.apache.hadoop/hadoop-client-runtime@3.3.6").evidencePath())
+                .isEqualTo("app/lib/hadoop-client-runtime-3.3.6.jar");
+        // no pom.properties at all: the manifest names the jar, the classes give the groupId
+        Component spring = TestScans.find(app, "pkg:maven/org.springframework/spring-core@5.3.20");
+        assertThat(spring.properties()).containsEntry("stella:java:groupSource", "class-packages");
+        assertThat(TestScans.find(app, "pkg:maven/org.jetbrains.kotlin/kotlin-compiler-embeddable@1.9.24").confidence())
+                .isEqualTo("medium");
+        assertThat(TestScans.find(app, "pkg:generic/jrt-fs@17.0.19").properties()).containsKey("stella:ownedBy");
     }
 
     @Test
@@ -129,6 +136,8 @@ class ImageScanTest {
                 && c.evidencePath().equals("usr/local/bin/umoci"));
         assertThat(TestScans.find(app, "pkg:golang/example.com/stella/hello").properties())
                 .containsEntry("stella:go:mainModule", "true");
+        // Debian builds Go in GOPATH mode: no module, but the main package path names the program
+        assertThat(TestScans.find(app, "pkg:golang/github.com/opencontainers/umoci/cmd/umoci").version()).isNull();
     }
 
     @Test

@@ -27,7 +27,7 @@ public final class GoBinaryAnalyzer implements Analyzer {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -67,6 +67,11 @@ public final class GoBinaryAnalyzer implements Analyzer {
                     .property("stella:go:vcsRevision", setting(bi, "vcs.revision"))
                     .property("stella:go:develVersion", "(devel)".equals(version) ? "true" : null)
                     .build());
+        }
+        if (bi.main() == null && bi.path() != null && !bi.path().startsWith("command-line-arguments")) {
+            // built outside module mode (GOPATH, as Debian builds Go): the main package path is the identity, without a version
+            sink.addPackage(module(bi.path(), null, evidence).confidence("medium")
+                    .property("stella:go:mainModule", "true").build());
         }
         for (String[] dep : bi.deps()) {
             sink.addPackage(module(dep[0], dep[1], evidence).property("stella:go:sum", dep[2])

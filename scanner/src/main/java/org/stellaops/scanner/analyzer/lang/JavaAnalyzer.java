@@ -46,7 +46,7 @@ public final class JavaAnalyzer implements Analyzer {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -78,10 +78,10 @@ public final class JavaAnalyzer implements Analyzer {
         String runtime = kv.get("JAVA_RUNTIME_VERSION");
         String modules = kv.get("MODULES");
         String kind = modules == null ? null : modules.contains("jdk.compiler") ? "jdk" : "jre";
-        sink.addPackage(PackageRecord.builder("generic", "openjdk").version(runtime != null ? runtime : version)
+        sink.addPackage(PackageRecord.builder("generic", "openjdk").version(version)
                 .analyzer(name()).evidence(file.path()).confidence("high")
                 .property("stella:java:vendor", implementor)
-                .property("stella:java:javaVersion", version)
+                .property("stella:java:runtimeVersion", runtime)
                 .property("stella:java:kind", kind)
                 .build());
     }
@@ -93,8 +93,12 @@ public final class JavaAnalyzer implements Analyzer {
             entries.sort((a, b) -> a.getName().compareTo(b.getName()));
             java.util.Set<String> found = new java.util.HashSet<>();
             Manifest manifest = null;
+            java.util.List<String> classes = new java.util.ArrayList<>();
             for (ZipArchiveEntry e : entries) {
                 String name = e.getName();
+                if (name.endsWith(".class") && !name.startsWith("META-INF/")) {
+                    classes.add(name);
+                }
                 Matcher m = POM_PROPERTIES.matcher(name);
                 if (m.matches() && !e.isDirectory()) {
                     byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
@@ -116,7 +120,7 @@ public final class JavaAnalyzer implements Analyzer {
             // only their dependencies' (hadoop-client-runtime), so the manifest / file name still names the archive.
             Matcher own = FILE_NAME.matcher(Analyzer.fileName(path));
             if (found.isEmpty() || own.matches() && !found.contains(own.group(1))) {
-                fallback(path, manifest, sink);
+                fallback(path, manifest, classes, sink);
             }
             for (ZipArchiveEntry e : entries) {
                 if (e.isDirectory() || !isArchive(e.getName())) {
@@ -186,48 +190,84 @@ public final class JavaAnalyzer implements Analyzer {
         return true;
     }
 
-    private void fallback(String archive, Manifest manifest, FragmentSink sink) {
+    /**
+     * The identity of an archive without its own pom.properties. The manifest counts only when it names this archive
+     * (shaded jars carry a dependency's manifest: hadoop-client-runtime's says "Apache Hadoop shaded Protobuf 1.1.1").
+     * A versioned file name (artifactId-version.jar, as Maven repositories name jars) gives the version; the groupId
+     * comes from Implementation-Vendor-Id or Bundle-SymbolicName when the manifest is the archive's own, else from the
+     * package most classes live in (marked as such). Without a groupId the identity is generic, never a guessed Maven one.
+     */
+    private void fallback(String archive, Manifest manifest, java.util.List<String> classes, FragmentSink sink) {
         String fileName = Analyzer.fileName(archive);
         Matcher fm = FILE_NAME.matcher(fileName);
+        String fileArtifact = fm.matches() ? fm.group(1) : fileName.replaceFirst("\\.[^.]+$", "");
+        String fileVersion = fm.matches() ? fm.group(2) : null;
+        String artifact = fileArtifact;
+        String version = fileVersion;
+        String group = null;
+        String source = "file-name";
+        String confidence = "low";
         if (manifest != null) {
             Attributes at = manifest.getMainAttributes();
-            String version = first(at, "Implementation-Version", "Bundle-Version", "Specification-Version");
             String title = first(at, "Implementation-Title", "Bundle-Name", "Specification-Title");
             String symbolic = at.getValue("Bundle-SymbolicName");
             if (symbolic != null) {
                 symbolic = symbolic.split(";")[0].trim();
             }
-            String artifact = fm.matches() ? fm.group(1) : symbolic != null ? lastSegment(symbolic) : title;
-            String group = first(at, "Implementation-Vendor-Id");
-            if (group == null && symbolic != null && symbolic.contains(".")) {
-                group = symbolic.substring(0, symbolic.lastIndexOf('.'));
-            }
-            if (group == null) {
-                String module = at.getValue("Automatic-Module-Name");
-                if (module != null && module.contains(".")) {
-                    group = module.substring(0, module.lastIndexOf('.'));
+            String manifestVersion = first(at, "Implementation-Version", "Bundle-Version", "Specification-Version");
+            boolean own = fileVersion == null || fileArtifact.equalsIgnoreCase(title)
+                    || symbolic != null && (symbolic.equalsIgnoreCase(fileArtifact) || lastSegment(symbolic).equalsIgnoreCase(fileArtifact));
+            if (own && manifestVersion != null) {
+                version = fileVersion != null ? fileVersion : manifestVersion;
+                source = "manifest";
+                confidence = "medium";
+                group = first(at, "Implementation-Vendor-Id");
+                if (group == null && symbolic != null && symbolic.contains(".") && !lastSegment(symbolic).equals(symbolic)) {
+                    String prefix = symbolic.substring(0, symbolic.lastIndexOf('.'));
+                    group = prefix.contains(".") ? prefix : null;
                 }
             }
-            if (artifact != null && version != null) {
-                // a Maven purl needs a groupId: without one the identity stays generic rather than guessed
-                sink.addPackage(PackageRecord.builder(group != null ? "maven" : "generic", artifact).namespace(group).version(version)
-                        .analyzer(name()).evidence(archive + "!/META-INF/MANIFEST.MF").confidence("medium")
-                        .property("stella:java:archive", archive)
-                        .property("stella:java:identitySource", "manifest")
-                        .property("stella:java:manifestTitle", title)
-                        .build());
-                return;
+        }
+        String groupSource = group != null ? "manifest" : null;
+        if (group == null && version != null) {
+            group = dominantPackage(classes);
+            groupSource = group != null ? "class-packages" : null;
+        }
+        if (version == null) {
+            sink.warn(archive + ": Java archive without pom.properties, usable manifest or versioned file name; not identified");
+            return;
+        }
+        // a Maven purl needs a groupId: without one the identity stays generic
+        sink.addPackage(PackageRecord.builder(group != null ? "maven" : "generic", artifact).namespace(group).version(version)
+                .analyzer(name()).evidence(source.equals("manifest") ? archive + "!/META-INF/MANIFEST.MF" : archive)
+                .confidence(confidence)
+                .property("stella:java:archive", archive)
+                .property("stella:java:identitySource", source)
+                .property("stella:java:groupSource", groupSource)
+                .build());
+    }
+
+    /** The package (three, else two segments deep) that at least half of the classes live in, as a groupId candidate. */
+    static String dominantPackage(java.util.List<String> classes) {
+        if (classes.size() < 2) {
+            return null;
+        }
+        for (int depth = 3; depth >= 2; depth--) {
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (String c : classes) {
+                String[] seg = c.split("/");
+                if (seg.length > depth) {
+                    counts.merge(String.join(".", java.util.Arrays.copyOf(seg, depth)), 1, Integer::sum);
+                }
+            }
+            for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
+                if (e.getValue() * 2 >= classes.size()) {
+                    // the JDK's own packages are no Maven groupId (jrt-fs.jar lives in jdk.internal.jimage)
+                    return e.getKey().matches("(java|javax|jdk|sun|com\\.sun)\\..*") ? null : e.getKey();
+                }
             }
         }
-        if (fm.matches()) {
-            sink.addPackage(PackageRecord.builder("generic", fm.group(1)).version(fm.group(2))
-                    .analyzer(name()).evidence(archive).confidence("low")
-                    .property("stella:java:archive", archive)
-                    .property("stella:java:identitySource", "file-name")
-                    .build());
-        } else {
-            sink.warn(archive + ": Java archive without pom.properties, usable manifest or versioned file name; not identified");
-        }
+        return null;
     }
 
     private static String first(Attributes at, String... keys) {
