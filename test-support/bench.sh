@@ -41,6 +41,14 @@ measure warm "$root/stella" scan "$ref" --cache-dir "$OUT/cache" --out "$OUT/ste
 warm_work=$(grep '"event":"done"' "$OUT/warm.err" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["millis"])')
 measure syft env SYFT_CHECK_FOR_APP_UPDATE=false XDG_CACHE_HOME="$OUT/syft-cache" "$SYFT" scan "oci-dir:$img" -q -o "cyclonedx-json=$OUT/syft.cdx.json"
 
+# (f) the same scans repeated inside one JVM, after its JIT has compiled the hot code (a long-lived process)
+cp_file="$OUT/cp.txt"
+(cd "$root" && mvn -q -pl scanner dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
+java -XX:+UseSerialGC -cp "$root/scanner/target/test-classes:$root/scanner/target/classes:$(cat "$cp_file")" \
+  org.stellaops.scanner.bench.InProcessBench "$ref" 6 > "$OUT/inprocess.txt"
+inproc_cold=$(tail -3 "$OUT/inprocess.txt" | awk '{print $4}' | median)
+inproc_warm=$(tail -3 "$OUT/inprocess.txt" | awk '{print $7}' | median)
+
 col() { awk -v c="$2" '{print $c}' "$OUT/$1.runs" | median; }
 printf '| measure | median of %s runs | peak RSS |\n|---|---|---|\n' "$RUNS"
 printf '| image | 4 layers, %s MB compressed (gzip) | |\n' "$((compressed / 1000000))"
@@ -48,6 +56,7 @@ printf '| (a) zcat of the layer blobs, 1 core | %s s | |\n' "$(col zcat 1)"
 printf '| JVM start (`stella --version`) | %s s | %s MB |\n' "$(col jvm 1)" "$(( $(col jvm 2) / 1024 ))"
 printf '| (b) stella scan, cold, 2 cores | %s s | %s MB |\n' "$(col cold 1)" "$(( $(col cold 2) / 1024 ))"
 printf '| (c) stella scan, warm | %s s (scan work %s ms) | %s MB |\n' "$(col warm 1)" "$warm_work" "$(( $(col warm 2) / 1024 ))"
+printf '| (f) in one JVM, rounds 4-6: cold / warm | %s s / %s s | |\n' "$inproc_cold" "$inproc_warm"
 printf '| (e) syft scan oci-dir, cold | %s s | %s MB |\n' "$(col syft 1)" "$(( $(col syft 2) / 1024 ))"
 
 python3 - "$OUT/stella.cdx.json" "$OUT/syft.cdx.json" > "$OUT/diff.txt" <<'PY'

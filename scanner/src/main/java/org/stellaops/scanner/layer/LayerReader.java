@@ -39,7 +39,9 @@ public final class LayerReader {
     /** Largest single file whose content an analyzer gets; larger files are listed but not analyzed. */
     public static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
     /** Bytes of analyzed content kept so that hard links to it can be analyzed under their own path. */
-    private static final long HARDLINK_CACHE_BYTES = 64L * 1024 * 1024;
+    private static final long HARDLINK_CACHE_BYTES = 16L * 1024 * 1024;
+    /** Larger analyzed files are not kept for hard links (hard-linked jars and binaries are rare in images). */
+    private static final long HARDLINK_CACHE_ENTRY = 1024 * 1024;
 
     private final AnalyzerSet analyzers;
 
@@ -127,7 +129,8 @@ public final class LayerReader {
                     long size = e.isSparse() ? e.getRealSize() : e.getSize();
                     files.add(new FileRecord(path, "f", size, mode, null));
                     byte[] content = readIfWanted(tar, path, size, mode, sink, what);
-                    if (content != null && linkableBytes + content.length <= HARDLINK_CACHE_BYTES) {
+                    if (content != null && content.length <= HARDLINK_CACHE_ENTRY
+                            && linkableBytes + content.length <= HARDLINK_CACHE_BYTES) {
                         linkable.put(path, content);
                         linkableBytes += content.length;
                     }
