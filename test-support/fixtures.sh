@@ -9,7 +9,8 @@
 #                  gzip layers; the benchmark image
 #   debian-app:zstd the same layers, zstd-compressed
 #   debian-app:multi the same layers behind an image index for linux/amd64 and linux/arm64
-#   minbase:1      the minbase layer only; also as archives/minbase.tar (docker save format)
+#   minbase:1      the minbase layer only; also as archives/minbase.tar (docker save format, written by mkimage.py)
+#   archives/debian-app.tar  debian-app:1 as a docker-archive written by skopeo
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FIX=${STELLA_FIXTURES:-$HOME/.cache/stella-fixtures}
@@ -41,7 +42,7 @@ log() { printf '[fixtures] %s\n' "$*" >&2; }
 mkdir -p "$FIX"/{rootfs,layers,images,archives,downloads}
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "fixtures: $1 is missing (see .ci/run for the packages)" >&2; exit 1; }; }
-need debootstrap; need python3; need zstd; need curl; need npm; need pip; need go; need cargo
+need debootstrap; need skopeo; need python3; need zstd; need curl; need npm; need pip; need go; need cargo
 
 bootstrap() { # name includes
   local name=$1 include=$2 dir="$FIX/rootfs/$1"
@@ -179,6 +180,13 @@ if [ ! -x "$extra/rust-hello" ]; then
   (cd "$crate" && PATH="$tools/bin:$PATH" cargo auditable build -q --release)
   cp "$crate/target/release/rust-hello" "$extra/rust-hello"
   rm -rf "$crate"
+fi
+
+if [ ! -s "$FIX/archives/debian-app.tar" ]; then
+  log "docker-archive debian-app.tar (skopeo)"
+  rm -f "$FIX/archives/debian-app.tar.tmp"
+  skopeo copy --quiet "oci:$FIX/images/debian-app:1" "docker-archive:$FIX/archives/debian-app.tar.tmp:stella/debian-app:1"
+  mv "$FIX/archives/debian-app.tar.tmp" "$FIX/archives/debian-app.tar"
 fi
 
 "$here/rpmdb.sh" "$FIX/rpmdb"

@@ -205,6 +205,15 @@ class ImageScanTest {
     }
 
     @Test
+    void dockerArchiveWrittenBySkopeo(@TempDir Path dir) throws IOException {
+        ScanResult r = TestScans.scan("docker-archive:" + Fixtures.root().resolve("archives/debian-app.tar"), dir);
+        assertThat(r.inventory().components().stream().map(Component::purl).toList())
+                .isEqualTo(app.inventory().components().stream().map(Component::purl).toList());
+        assertThat(r.inventory().image().layers()).extracting(LayerRef::diffId)
+                .isEqualTo(app.inventory().image().layers().stream().map(LayerRef::diffId).toList());
+    }
+
+    @Test
     void dockerArchiveOfTheBaseLayer(@TempDir Path dir) throws IOException {
         ScanResult r = TestScans.scan("docker-archive:" + Fixtures.root().resolve("archives/minbase.tar"), dir);
         assertThat(debs(r)).isEqualTo(groundTruth("minbase"));

@@ -111,7 +111,20 @@ interface BlobStore extends Closeable {
                     return Optional.empty();
                 }
             }
-            return Optional.of(tar.getInputStream(e));
+            if (e.isSparse()) {
+                return Optional.of(tar.getInputStream(e));
+            }
+            // A stream of its own per entry: TarFile's entry streams share one channel and must not be read by two
+            // layer threads at once.
+            InputStream in = Files.newInputStream(file);
+            try {
+                in.skipNBytes(e.getDataOffset());
+            } catch (IOException ex) {
+                in.close();
+                throw ex;
+            }
+            return Optional.of(org.apache.commons.io.input.BoundedInputStream.builder().setInputStream(in)
+                    .setMaxCount(e.getSize()).setPropagateClose(true).get());
         }
 
         @Override

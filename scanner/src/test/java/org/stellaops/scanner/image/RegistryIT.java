@@ -69,6 +69,15 @@ class RegistryIT {
     }
 
     @Test
+    void dockerV2Schema2ManifestsAndMediaTypes(@TempDir Path cache) throws Exception {
+        String ref = open.pushDockerV2(Fixtures.image("minbase"), "1", "stella/minbase-v2", "1");
+        ScanResult r = TestScans.scan(ref, cache);
+        assertThat(r.inventory().image().layers()).singleElement()
+                .satisfies(l -> assertThat(l.mediaType()).isEqualTo("application/vnd.docker.image.rootfs.diff.tar.gzip"));
+        assertThat(r.inventory().components()).anyMatch(c -> c.purl().startsWith("pkg:deb/debian/bash@"));
+    }
+
+    @Test
     void byDigestAndThroughAnIndex(@TempDir Path cache) throws IOException {
         ScanResult arm = TestScans.scan(multiRef, cache, Platform.parse("linux/arm64"), null);
         assertThat(arm.inventory().image().indexDigest()).isNotNull();

@@ -101,6 +101,13 @@ public final class LocalRegistry implements AutoCloseable {
         return host() + "/" + repository + ":" + tag;
     }
 
+    /** Pushes an OCI layout's image converted to Docker's v2 schema 2 manifest and media types. */
+    public String pushDockerV2(Path ociLayout, String layoutTag, String repository, String tag) throws IOException, InterruptedException {
+        run(List.of("skopeo", "copy", "--quiet", "--format", "v2s2", "--dest-tls-verify=false",
+                "oci:" + ociLayout + ":" + layoutTag, "docker://" + host() + "/" + repository + ":" + tag));
+        return host() + "/" + repository + ":" + tag;
+    }
+
     private static void run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
