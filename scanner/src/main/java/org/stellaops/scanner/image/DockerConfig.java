@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +63,7 @@ public final class DockerConfig {
             helper = root.path("credHelpers").path("index.docker.io").asText(null);
         }
         JsonNode auths = root.path("auths");
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : auths.properties()) {
             if (hostOf(e.getKey()).equals(registry)
                     || (ImageRef.DOCKER_HUB.equals(registry) && hostOf(e.getKey()).equals("index.docker.io"))) {
                 Optional<Credentials> c = fromAuthEntry(e.getValue(), registry);

@@ -1,7 +1,6 @@
 package org.stellaops.scanner.analyzer.lang;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 import org.stellaops.core.model.PackageRecord;
 import org.stellaops.scanner.analyzer.Analyzer;
@@ -36,8 +35,7 @@ public final class DotnetAnalyzer implements Analyzer {
             sink.warn(file.path() + ": deps.json without a libraries object");
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = libs.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : libs.properties()) {
             int slash = e.getKey().lastIndexOf('/');
             if (slash <= 0) {
                 sink.warn(file.path() + ": library key '" + e.getKey() + "' is not Name/Version");
