@@ -7,11 +7,11 @@ import org.semver4j.SemverException;
 
 /**
  * The version order of each ecosystem, by purl type. Maven uses Maven's own ComparableVersion (maven-artifact),
- * SemVer-based ecosystems semver4j; dpkg, rpm, PEP 440, RubyGems and NuGet orders are implemented here because no
+ * SemVer-based ecosystems semver4j; dpkg, rpm, apk, PEP 440, RubyGems and NuGet orders are implemented here because no
  * maintained Java library implements them.
  */
 public enum VersionScheme {
-    DEB("deb"), RPM("rpm"), SEMVER("semver"), GO("golang"), MAVEN("maven"), PYPI("pypi"), GEM("gem"), NUGET("nuget");
+    DEB("deb"), RPM("rpm"), APK("apk"), SEMVER("semver"), GO("golang"), MAVEN("maven"), PYPI("pypi"), GEM("gem"), NUGET("nuget");
 
     private final String id;
 
@@ -28,6 +28,7 @@ public enum VersionScheme {
         return switch (type.toLowerCase(Locale.ROOT)) {
             case "deb" -> DEB;
             case "rpm" -> RPM;
+            case "apk" -> APK;
             case "npm", "cargo", "composer", "semver" -> SEMVER;
             case "golang" -> GO;
             case "maven" -> MAVEN;
@@ -43,6 +44,7 @@ public enum VersionScheme {
         return switch (this) {
             case DEB -> DebianVersion.compare(a, b);
             case RPM -> RpmVersion.compareEvr(a, b);
+            case APK -> ApkVersion.compare(a, b);
             case MAVEN -> Integer.signum(new ComparableVersion(a).compareTo(new ComparableVersion(b)));
             case PYPI -> Pep440Version.compare(a, b);
             case GEM -> GemVersion.compare(a, b);

@@ -109,6 +109,25 @@ class VersionOrderTest {
         }
     }
 
+    /** apk-tools' own test/version.data: "a OP b" per line, OP one of &lt; &gt; =. */
+    @Test
+    void apkToolsVersionData() throws Exception {
+        List<String> lines;
+        try (var in = getClass().getResourceAsStream("/versions/apk-version.data")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        }
+        assertThat(lines).hasSizeGreaterThan(700);
+        for (String line : lines) {
+            String[] f = line.replaceAll("#.*", "").trim().split("\\s+");
+            int expected = switch (f[1]) {
+                case "<" -> -1;
+                case ">" -> 1;
+                default -> 0;
+            };
+            assertThat(ApkVersion.compare(f[0], f[2])).as(line).isEqualTo(expected);
+        }
+    }
+
     @Test
     void debianPolicyExamples() {
         assertThat(DebianVersion.compare("1.0~rc1", "1.0")).isNegative();
