@@ -28,15 +28,23 @@ public record Advisory(String id, List<String> aliases, String summary, String p
     }
 
     /**
-     * An affected package. {@code purlType}, {@code namespace} and {@code name} identify it as a purl would;
-     * {@code ecosystem} keeps the source's name (Maven, npm, Debian:12, …) and {@code distro} the purl distro qualifier
-     * for OS packages.
+     * An affected package. {@code purlType}, {@code namespace} and {@code name} identify it as a purl would (for distro
+     * data the name is the source package); {@code ecosystem} keeps the source's name (Maven, npm, Debian:12, …) and
+     * {@code distro} the purl distro qualifier for OS packages. {@code distroStatus} and {@code distroSeverity} keep a
+     * distro's own triage word as it wrote it (Debian: fixed, unfixed, not-affected, no-dsa, postponed, ignored,
+     * end-of-life, removed; severity unimportant, low, medium, high), null for ecosystem data.
      */
     public record Affected(String ecosystem, String purlType, String namespace, String name, String distro,
-                           List<Range> ranges, List<String> versions) {
+                           List<Range> ranges, List<String> versions, String distroStatus, String distroSeverity,
+                           String note) {
         public Affected {
             ranges = List.copyOf(ranges);
             versions = List.copyOf(versions);
+        }
+
+        public Affected(String ecosystem, String purlType, String namespace, String name, String distro,
+                        List<Range> ranges, List<String> versions) {
+            this(ecosystem, purlType, namespace, name, distro, ranges, versions, null, null, null);
         }
     }
 
