@@ -1,0 +1,171 @@
+package org.stellaops.core.advisories;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.stellaops.core.json.Digests;
+import org.stellaops.core.json.Json;
+
+/**
+ * Advisory data loaded from files, directories and zips (such as OSV's per-ecosystem {@code all.zip}): OSV JSON/YAML,
+ * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content. A document that cannot be
+ * read becomes a diagnostic naming it and the rest still load; an unknown document is refused the same way.
+ */
+public final class FeedSet {
+    private static final long MAX_DOCUMENT = 64L * 1024 * 1024;
+    private static final long MAX_ZIP_TOTAL = 4L * 1024 * 1024 * 1024;
+
+    private final List<Advisory> advisories = new ArrayList<>();
+    private final List<String> diagnostics = new ArrayList<>();
+    private KevCatalog kev;
+    private EpssScores epss;
+
+    public List<Advisory> advisories() {
+        return advisories;
+    }
+
+    public List<String> diagnostics() {
+        return diagnostics;
+    }
+
+    public KevCatalog kev() {
+        return kev;
+    }
+
+    public EpssScores epss() {
+        return epss;
+    }
+
+    /** Loads a file, a directory (recursively) or a zip. */
+    public FeedSet load(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> files = Files.walk(path)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                    loadFile(f);
+                }
+            }
+        } else if (Files.isRegularFile(path)) {
+            loadFile(path);
+        } else {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such advisory file or directory");
+        }
+        return this;
+    }
+
+    private void loadFile(Path f) throws IOException {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".md") || name.endsWith(".tsv") || name.startsWith(".")) {
+            return;
+        }
+        if (name.endsWith(".zip")) {
+            loadZip(f);
+            return;
+        }
+        if (Files.size(f) > MAX_DOCUMENT) {
+            diagnostics.add(f + ": larger than " + MAX_DOCUMENT + " bytes; skipped");
+            return;
+        }
+        add(Files.readAllBytes(f), f.toString());
+    }
+
+    private void loadZip(Path zip) throws IOException {
+        long total = 0;
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.isDirectory()) {
+                    continue;
+                }
+                byte[] data = readBounded(in, zip + "!/" + e.getName());
+                if (data == null) {
+                    continue;
+                }
+                total += data.length;
+                if (total > MAX_ZIP_TOTAL) {
+                    diagnostics.add(zip + ": inflates past " + MAX_ZIP_TOTAL + " bytes; the rest is not read");
+                    return;
+                }
+                add(data, zip + "!/" + e.getName());
+            }
+        } catch (java.util.zip.ZipException ex) {
+            diagnostics.add(zip + ": not a readable zip: " + ex.getMessage());
+        }
+    }
+
+    private byte[] readBounded(InputStream in, String what) throws IOException {
+        byte[] data = in.readNBytes((int) MAX_DOCUMENT + 1);
+        if (data.length > MAX_DOCUMENT) {
+            diagnostics.add(what + ": larger than " + MAX_DOCUMENT + " bytes; skipped");
+            return null;
+        }
+        return data;
+    }
+
+    /** Adds one document, recognized by its content. */
+    public void add(byte[] data, String origin) {
+        try {
+            if (origin.endsWith(".csv")) {
+                epss = EpssScores.parse(data, origin);
+                return;
+            }
+            if (origin.endsWith(".yaml") || origin.endsWith(".yml")) {
+                advisories.add(OsvParser.parse(data, origin));
+                return;
+            }
+            JsonNode root;
+            try {
+                root = Json.mapper().readTree(data);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                diagnostics.add(origin + ": malformed JSON: " + e.getOriginalMessage());
+                return;
+            } catch (IOException e) {
+                diagnostics.add(origin + ": unreadable: " + e.getMessage());
+                return;
+            }
+            if (root == null || !root.isObject()) {
+                diagnostics.add(origin + ": not a JSON object; not an advisory document");
+            } else if (root.has("catalogVersion") && root.has("vulnerabilities")) {
+                kev = KevCatalog.parse(data, origin);
+            } else if (root.has("Header") && root.has("Annotations")) {
+                advisories.add(DebianTrackerParser.parse(data, origin));
+            } else if (root.has("distroversion") && root.has("packages")) {
+                advisories.addAll(AlpineSecdbParser.parse(data, origin));
+            } else if (root.has("vulnerabilities") || root.path("id").asText("").startsWith("CVE-") && root.has("metrics")) {
+                advisories.addAll(NvdParser.parse(data, origin));
+            } else if (root.has("id") && (root.has("affected") || root.has("modified"))) {
+                advisories.add(OsvParser.parse(data, origin));
+            } else {
+                diagnostics.add(origin + ": unknown advisory format (expected OSV, Debian tracker, Alpine secdb, NVD CVE 2.0,"
+                        + " KEV or EPSS)");
+            }
+        } catch (AdvisoryFormatException e) {
+            diagnostics.add(e.getMessage());
+        }
+    }
+
+    /**
+     * The revision of the loaded data: sha256 of the advisories in a canonical order without their origins, plus the
+     * KEV catalog version and EPSS model and date.
+     */
+    public String revision() {
+        List<Advisory> sorted = new ArrayList<>(advisories);
+        sorted.sort(Comparator.comparing(Advisory::source).thenComparing(Advisory::id));
+        List<Object> canonical = new ArrayList<>();
+        for (Advisory a : sorted) {
+            canonical.add(new Advisory(a.id(), a.aliases(), a.summary(), a.published(), a.modified(), a.withdrawn(),
+                    a.severities(), a.affected(), a.references(), a.source(), null));
+        }
+        canonical.add(kev == null ? "no-kev" : "kev " + kev.catalogVersion());
+        canonical.add(epss == null ? "no-epss" : "epss " + epss.modelVersion() + " " + epss.scoreDate());
+        return Digests.sha256(Json.write(canonical));
+    }
+
+}

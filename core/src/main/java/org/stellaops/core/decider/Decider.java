@@ -1,0 +1,274 @@
+package org.stellaops.core.decider;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.stellaops.core.advisories.Advisory;
+import org.stellaops.core.advisories.AliasGroups;
+import org.stellaops.core.advisories.FeedSet;
+import org.stellaops.core.json.Digests;
+import org.stellaops.core.json.Json;
+import org.stellaops.core.match.AdvisoryMatcher;
+import org.stellaops.core.match.DistroMatcher;
+import org.stellaops.core.model.Finding;
+import org.stellaops.core.policy.Policy;
+import org.stellaops.core.policy.PolicyEngine;
+import org.stellaops.core.vex.VexConsensus;
+import org.stellaops.core.vex.VexStatement;
+
+/**
+ * SBOM components + advisories + VEX + policy → findings, verdicts and the deterministic report. The same code runs in
+ * the CLI and (later) in the operator.
+ */
+public final class Decider {
+    private static final List<String> SEVERITY_ORDER = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN");
+
+    /** A component of the SBOM as the decider needs it. {@code containers}: purls of packages it lives in. */
+    public record Component(String purl, String layerDigest, String evidencePath, String ownedBy, Set<String> containers) {
+    }
+
+    /** The image being decided on. */
+    public record Image(String name, String digest, String indexDigest, String sbomDigest) {
+    }
+
+    /** Everything the report records about one finding. */
+    public record Decided(Finding finding, VexConsensus.Decision vex, PolicyEngine.Verdict verdict) {
+    }
+
+    /** The outcome: decided findings, overall verdict, report bytes, diagnostics. */
+    public record Result(List<Decided> findings, String verdict, byte[] report, List<String> diagnostics) {
+    }
+
+    private Decider() {
+    }
+
+    public static Result decide(Image image, List<Component> components, FeedSet feeds, List<VexStatement> vex,
+                                Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf) {
+        AliasGroups groups = new AliasGroups(feeds.advisories());
+        AdvisoryMatcher ecosystem = new AdvisoryMatcher(feeds.advisories());
+        DistroMatcher distro = new DistroMatcher(feeds.advisories());
+        List<Finding> findings = new ArrayList<>();
+        Map<String, Component> byKey = new TreeMap<>();
+        for (Component c : components) {
+            String type = c.purl().substring(4, c.purl().indexOf('/'));
+            if (type.equals("deb") || type.equals("apk") || type.equals("rpm")) {
+                for (DistroMatcher.Match m : distro.match(c.purl())) {
+                    findings.add(finding(m.advisory(), groups, feeds, c, m.sourceVersion(),
+                            m.fixedVersion() == null ? List.of() : List.of(m.fixedVersion()), m.fixState(),
+                            m.line().distroStatus(), m.negligible(), m.reason()));
+                }
+            } else if (c.ownedBy() == null) { // files an OS package owns are judged through that package, never twice
+                for (AdvisoryMatcher.Match m : ecosystem.match(c.purl())) {
+                    findings.add(finding(m.advisory(), groups, feeds, c, m.installedVersion(), m.fixedVersions(),
+                            m.fixedVersions().isEmpty() ? "not-fixed" : "fixed", null, false, m.reason()));
+                }
+            }
+        }
+        // one finding per vulnerability, component and place, whichever advisory of the group matched first
+        Map<String, Finding> unique = new TreeMap<>();
+        for (Finding f : findings) {
+            unique.putIfAbsent(f.key(), f);
+        }
+        for (Component c : components) {
+            byKey.put(c.purl() + "|" + (c.evidencePath() == null ? "" : c.evidencePath()), c);
+        }
+        VexConsensus consensus = new VexConsensus(vex, vexTrust, 1.0, 0.5);
+        Set<String> digests = new HashSet<>();
+        digests.add(image.digest());
+        if (image.indexDigest() != null) {
+            digests.add(image.indexDigest());
+        }
+        PolicyEngine.Context ctx = new PolicyEngine.Context(environment, image.name(), image.digest(), asOf.getEpochSecond());
+        List<PolicyEngine.Input> inputs = new ArrayList<>();
+        List<VexConsensus.Decision> decisions = new ArrayList<>();
+        for (Finding f : unique.values()) {
+            Component c = byKey.get(f.purl() + "|" + (f.evidencePath() == null ? "" : f.evidencePath()));
+            Set<String> ids = new TreeSet<>(f.aliases());
+            ids.add(f.vulnerability());
+            VexConsensus.Decision d = consensus.decide(ids, f.purl(), digests, c == null ? Set.of() : c.containers());
+            decisions.add(d);
+            inputs.add(new PolicyEngine.Input(f, d, false));
+        }
+        List<PolicyEngine.Verdict> verdicts = PolicyEngine.evaluate(policy, inputs, ctx);
+        List<Decided> decided = new ArrayList<>();
+        int i = 0;
+        for (Finding f : unique.values()) {
+            decided.add(new Decided(f, decisions.get(i), verdicts.get(i)));
+            i++;
+        }
+        String overall = PolicyEngine.overall(verdicts);
+        List<String> diagnostics = new ArrayList<>(feeds.diagnostics());
+        diagnostics.addAll(ecosystem.warnings());
+        byte[] report = report(image, decided, overall, feeds, vex, policy, environment, asOf, diagnostics);
+        return new Result(decided, overall, report, diagnostics);
+    }
+
+    private static Finding finding(Advisory a, AliasGroups groups, FeedSet feeds, Component c, String installed,
+                                   List<String> fixed, String fixState, String distroStatus, boolean negligible,
+                                   String reason) {
+        String key = groups.key(a.id());
+        TreeSet<String> aliases = groups.ids(a.id());
+        List<Advisory> related = groups.advisories(a.id());
+        List<String> severities = new ArrayList<>();
+        TreeSet<String> sources = new TreeSet<>();
+        for (Advisory r : related) {
+            sources.add(r.source());
+            r.severities().forEach(s -> severities.add(s.source() + " " + s.type() + " " + s.score()));
+        }
+        severities.sort(null);
+        String[] chosen = chooseSeverity(a, related, negligible);
+        boolean kev = feeds.kev() != null && aliases.stream().anyMatch(feeds.kev()::contains);
+        Double epss = null;
+        if (feeds.epss() != null) {
+            for (String id : aliases) {
+                if (feeds.epss().scores().containsKey(id)) {
+                    epss = feeds.epss().scores().get(id).epss();
+                }
+            }
+        }
+        return new Finding(key, List.copyOf(aliases), c.purl(), installed, fixed, fixState, distroStatus, chosen[0],
+                chosen[1], chosen[2], severities, kev, epss, c.layerDigest(), c.evidencePath(), reason, List.copyOf(sources));
+    }
+
+    /**
+     * Severity choice: a distro's "unimportant" makes it NEGLIGIBLE; else the rating of the advisory that matched (the
+     * source that knows this package); else the rating of a related advisory (GHSA before NVD before others); else
+     * UNKNOWN. Returns severity, source, reason.
+     */
+    static String[] chooseSeverity(Advisory matched, List<Advisory> related, boolean negligible) {
+        if (negligible) {
+            return new String[] {"NEGLIGIBLE", matched.source(), "the distro rates it unimportant"};
+        }
+        String own = rating(matched);
+        if (own != null) {
+            return new String[] {own, matched.source(), "rating of the advisory that matched (" + matched.id() + ")"};
+        }
+        List<Advisory> ordered = new ArrayList<>(related);
+        ordered.sort(Comparator.comparing((Advisory r) -> r.source().equals("ghsa") ? 0 : r.source().equals("nvd") ? 1 : 2)
+                .thenComparing(Advisory::id));
+        for (Advisory r : ordered) {
+            String rt = rating(r);
+            if (rt != null) {
+                return new String[] {rt, r.source(), matched.source() + " gives no rating; " + r.id() + " from " + r.source() + " does"};
+            }
+        }
+        return new String[] {"UNKNOWN", null, "no source rates it"};
+    }
+
+    private static String rating(Advisory a) {
+        for (Advisory.Severity s : a.severities()) {
+            if (s.type().equals("rating")) {
+                String r = s.score().toUpperCase(Locale.ROOT);
+                return r.equals("MODERATE") ? "MEDIUM" : SEVERITY_ORDER.contains(r) ? r : null;
+            }
+        }
+        return null;
+    }
+
+    /** The report: deterministic JSON (sorted keys, no nulls, UTC dates), with the digest of every input. */
+    static byte[] report(Image image, List<Decided> decided, String verdict, FeedSet feeds, List<VexStatement> vex,
+                         Policy policy, String environment, Instant asOf, List<String> diagnostics) {
+        JsonNodeFactory nf = JsonNodeFactory.instance;
+        ObjectNode root = nf.objectNode();
+        root.put("schema", "https://stella-ops.org/attestations/report/v1");
+        ObjectNode img = root.putObject("image");
+        img.put("name", image.name());
+        img.put("digest", image.digest());
+        if (image.indexDigest() != null) {
+            img.put("indexDigest", image.indexDigest());
+        }
+        ObjectNode inputs = root.putObject("inputs");
+        if (image.sbomDigest() != null) {
+            inputs.put("sbom", image.sbomDigest());
+        }
+        inputs.putObject("advisories").put("revision", feeds.revision()).put("count", feeds.advisories().size());
+        List<VexStatement> sortedVex = new ArrayList<>(vex);
+        sortedVex.sort(Comparator.comparing((VexStatement s) -> String.valueOf(s.document()))
+                .thenComparing(VexStatement::vulnerability).thenComparing(s -> String.valueOf(s.timestamp())));
+        inputs.putObject("vex").put("revision", Digests.sha256(Json.write(sortedVex))).put("statements", vex.size());
+        inputs.putObject("policy").put("digest", policy.digest()).put("rules", policy.rules().size());
+        inputs.put("asOf", asOf.atOffset(ZoneOffset.UTC).toLocalDate().toString());
+        if (environment != null) {
+            inputs.put("environment", environment);
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        SEVERITY_ORDER.forEach(s -> counts.put(s.toLowerCase(Locale.ROOT), 0));
+        int suppressed = 0;
+        int waived = 0;
+        Map<String, Integer> byVerdict = new TreeMap<>();
+        ArrayNode fs = root.putArray("findings");
+        for (Decided d : decided) {
+            Finding f = d.finding();
+            String v = d.verdict().verdict();
+            byVerdict.merge(v, 1, Integer::sum);
+            if (v.equals("suppressed")) {
+                suppressed++;
+            } else if (v.equals("ignore")) {
+                waived++;
+            } else {
+                counts.merge(d.verdict().severity().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            }
+            ObjectNode o = (ObjectNode) Json.mapper().valueToTree(f);
+            o.put("severity", d.verdict().severity());
+            o.put("verdict", v);
+            if (d.verdict().rule() != null) {
+                o.put("rule", d.verdict().rule());
+            }
+            ArrayNode ex = o.putArray("explain");
+            d.verdict().explain().forEach(ex::add);
+            if (d.vex() != null && !d.vex().statements().isEmpty()) {
+                ObjectNode vx = o.putObject("vex");
+                if (d.vex().status() != null) {
+                    vx.put("status", d.vex().status().id());
+                }
+                vx.put("reason", d.vex().reason());
+                ArrayNode sts = vx.putArray("statements");
+                for (VexStatement s : d.vex().statements()) {
+                    ObjectNode so = sts.addObject().put("status", s.status().id()).put("document", s.document());
+                    if (s.issuer() != null) {
+                        so.put("issuer", s.issuer());
+                    }
+                    if (s.justification() != null) {
+                        so.put("justification", s.justification());
+                    }
+                    if (s.timestamp() != null) {
+                        so.put("timestamp", s.timestamp());
+                    }
+                }
+                if (!d.vex().conflicts().isEmpty()) {
+                    ArrayNode c = vx.putArray("conflicts");
+                    d.vex().conflicts().forEach(c::add);
+                }
+            }
+            fs.add(o);
+        }
+        ObjectNode summary = root.putObject("summary");
+        counts.forEach(summary::put);
+        summary.put("suppressedByVex", suppressed).put("waived", waived).put("findings", decided.size());
+        byVerdict.forEach((k, n) -> summary.put("verdict." + k, n));
+        if (!diagnostics.isEmpty()) {
+            ArrayNode dg = root.putArray("diagnostics");
+            new LinkedHashSet<>(diagnostics).stream().sorted().forEach(dg::add);
+        }
+        root.put("verdict", verdict);
+        try {
+            Object canonical = Json.mapper().treeToValue(root, Object.class); // maps sort their keys when written
+            return (Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(canonical) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
