@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.stellaops.core.decider.Decider;
 import org.stellaops.core.json.Json;
 import org.stellaops.core.model.LayerFragment;
 import org.stellaops.core.store.FragmentStore;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Parameters;
                 "IMAGE is a registry reference (registry/repo:tag or @sha256:...), oci:DIR[:tag], docker-archive:FILE[:tag],",
                 "an OCI layout directory or a docker save tar."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:SBOM written", "1:scan failed (corrupt or unsupported input)", "4:registry authentication failed",
+        exitCodeList = {"0:SBOM written (with --advisories/--vex/--policy: verdict pass or warn)", "1:scan failed (corrupt or unsupported input)",
+                "2:policy verdict fail", "4:registry authentication failed",
                 "5:image or platform not found", "6:rate limited", "7:registry unavailable", "9:invalid arguments"})
 public final class ScanCommand implements Callable<Integer> {
 
@@ -89,6 +91,13 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Registry request timeout. Default: ${DEFAULT-VALUE}.")
     int timeoutSeconds;
 
+    @CommandLine.Mixin
+    DecisionOptions decision = new DecisionOptions();
+
+    @Option(names = "--sbom-out", paramLabel = "FILE",
+            description = "With --advisories/--vex/--policy: also write the SBOM here (--out then receives the report).")
+    Path sbomOut;
+
     @Override
     public Integer call() {
         long started = System.nanoTime();
@@ -112,12 +121,18 @@ public final class ScanCommand implements Callable<Integer> {
             SbomMetadata meta = new SbomMetadata(Main.version(), ts);
             byte[] sbom = fmt == SbomFormat.SPDX_JSON ? new SpdxWriter().write(result.inventory(), meta)
                     : new CycloneDxWriter().write(result.inventory(), meta);
+            if (decision.active()) {
+                if (sbomOut != null) {
+                    writeAtomically(sbomOut, sbom);
+                }
+                events.done(result, fmt, sbomOut, (System.nanoTime() - started) / 1_000_000);
+                ResolvedImage img = result.inventory().image();
+                return decision.run(new Decider.Image(img.name(), img.manifestDigest(), img.indexDigest(),
+                                org.stellaops.core.json.Digests.sha256(sbom)), components(result), out, json,
+                        spec.commandLine().getOut(), err);
+            }
             if (out != null) {
-                Path parent = out.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                Path tmp = Files.createTempFile(parent, ".stella-sbom", ".tmp");
-                Files.write(tmp, sbom);
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+                writeAtomically(out, sbom);
             } else {
                 spec.commandLine().getOut().print(new String(sbom, StandardCharsets.UTF_8));
                 spec.commandLine().getOut().flush();
@@ -131,6 +146,31 @@ public final class ScanCommand implements Callable<Integer> {
             events.error(ExitCodes.FAILED, "FAILED", e.getClass().getSimpleName() + ": " + e.getMessage());
             return ExitCodes.FAILED;
         }
+    }
+
+    private static void writeAtomically(Path file, byte[] data) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".stella-out", ".tmp");
+        Files.write(tmp, data);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The inventory as the decider sees it; a Go module's container is its binary's main module. */
+    static List<Decider.Component> components(ScanResult r) {
+        java.util.Map<String, java.util.Set<String>> mains = new java.util.HashMap<>();
+        for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
+            if ("true".equals(c.properties().get("stella:go:mainModule"))) {
+                mains.computeIfAbsent(c.evidencePath(), k -> new java.util.HashSet<>()).add(c.purl());
+            }
+        }
+        List<Decider.Component> out = new ArrayList<>();
+        for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
+            java.util.Set<String> containers = new java.util.HashSet<>(mains.getOrDefault(c.evidencePath(), java.util.Set.of()));
+            containers.remove(c.purl());
+            out.add(new Decider.Component(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"), containers));
+        }
+        return out;
     }
 
     private static String timestamp(String t) {

@@ -23,7 +23,7 @@ public final class DebianTrackerParser {
     private DebianTrackerParser() {
     }
 
-    public static Advisory parse(byte[] content, String origin) {
+    public static List<Advisory> parse(byte[] content, String origin) {
         JsonNode root;
         try {
             root = Json.mapper().readTree(content);
@@ -74,7 +74,15 @@ public final class DebianTrackerParser {
             affected.add(new Advisory.Affected("Debian:" + versionId, "deb", "debian", pkg, "debian-" + versionId,
                     ranges, List.of(), kind, a.path("Severity").asText(null), a.path("Description").asText(null)));
         }
-        return new Advisory(id, aliases, root.path("Header").path("Description").asText(null), null, null, null,
-                List.of(), affected, List.of(), "debian", origin);
+        String summary = root.path("Header").path("Description").asText(null);
+        if ((id.startsWith("DSA-") || id.startsWith("DLA-")) && !aliases.isEmpty()) {
+            List<Advisory> perCve = new ArrayList<>();
+            for (String cve : aliases) {
+                perCve.add(new Advisory(cve, List.of(), id + ": " + summary, null, null, null, List.of(), affected,
+                        List.of(), "debian", origin));
+            }
+            return perCve;
+        }
+        return List.of(new Advisory(id, aliases, summary, null, null, null, List.of(), affected, List.of(), "debian", origin));
     }
 }

@@ -135,7 +135,7 @@ public final class FeedSet {
             } else if (root.has("catalogVersion") && root.has("vulnerabilities")) {
                 kev = KevCatalog.parse(data, origin);
             } else if (root.has("Header") && root.has("Annotations")) {
-                advisories.add(DebianTrackerParser.parse(data, origin));
+                advisories.addAll(DebianTrackerParser.parse(data, origin));
             } else if (root.has("distroversion") && root.has("packages")) {
                 advisories.addAll(AlpineSecdbParser.parse(data, origin));
             } else if (root.has("vulnerabilities") || root.path("id").asText("").startsWith("CVE-") && root.has("metrics")) {

@@ -59,7 +59,7 @@ public final class Decider {
                                 Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf) {
         AliasGroups groups = new AliasGroups(feeds.advisories());
         AdvisoryMatcher ecosystem = new AdvisoryMatcher(feeds.advisories());
-        DistroMatcher distro = new DistroMatcher(feeds.advisories());
+        DistroMatcher distro = new DistroMatcher(feeds.advisories(), groups::key);
         List<Finding> findings = new ArrayList<>();
         Map<String, Component> byKey = new TreeMap<>();
         for (Component c : components) {

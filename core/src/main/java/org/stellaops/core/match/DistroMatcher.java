@@ -25,8 +25,19 @@ public final class DistroMatcher {
     }
 
     private final Map<String, List<Object[]>> index = new HashMap<>();
+    private final java.util.function.UnaryOperator<String> vulnerabilityKey;
 
     public DistroMatcher(Iterable<Advisory> advisories) {
+        this(advisories, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * With a vulnerability key (the alias group of {@link org.stellaops.core.advisories.AliasGroups}), the lines of
+     * every record of one vulnerability count together: the tracker's CVE entry and the DSA/DLA that fixed it in a
+     * release.
+     */
+    public DistroMatcher(Iterable<Advisory> advisories, java.util.function.UnaryOperator<String> vulnerabilityKey) {
+        this.vulnerabilityKey = vulnerabilityKey;
         for (Advisory a : advisories) {
             for (Advisory.Affected af : a.affected()) {
                 if (af.distroStatus() != null && (af.purlType().equals("deb") || af.purlType().equals("apk"))) {
@@ -58,12 +69,16 @@ public final class DistroMatcher {
         for (Object[] c : candidates) {
             Advisory a = (Advisory) c[0];
             Advisory.Affected af = (Advisory.Affected) c[1];
-            Advisory.Affected[] slot = perAdvisory.computeIfAbsent(a.id(), k -> new Advisory.Affected[2]);
-            advisories.put(a.id(), a);
+            String key = vulnerabilityKey.apply(a.id());
+            Advisory.Affected[] slot = perAdvisory.computeIfAbsent(key, k -> new Advisory.Affected[2]);
             if (sameRelease(af.distro(), distro, p.getType())) {
-                slot[0] = af;
-            } else if ("debian-unstable".equals(af.distro())) {
+                if (slot[0] == null || laterFix(af, slot[0], scheme)) {
+                    slot[0] = af;
+                    advisories.put(key, a);
+                }
+            } else if ("debian-unstable".equals(af.distro()) && slot[1] == null) {
                 slot[1] = af;
+                advisories.putIfAbsent(key, a);
             }
         }
         List<Match> out = new ArrayList<>();
@@ -79,6 +94,18 @@ public final class DistroMatcher {
         }
         out.sort(Comparator.comparing(m -> m.advisory().id()));
         return out;
+    }
+
+    /** Of two lines for the same release, the one with the later fixed version (a later DSA supersedes). */
+    private static boolean laterFix(Advisory.Affected candidate, Advisory.Affected current, VersionScheme scheme) {
+        String a = fixedVersion(candidate);
+        String b = fixedVersion(current);
+        return a != null && (b == null || scheme.compare(a, b) > 0);
+    }
+
+    private static String fixedVersion(Advisory.Affected line) {
+        return line.ranges().isEmpty() ? null : line.ranges().get(0).events().stream()
+                .filter(ev -> ev.kind().equals("fixed")).map(Advisory.Event::version).findFirst().orElse(null);
     }
 
     private static boolean sameRelease(String lineDistro, String componentDistro, String type) {
@@ -98,8 +125,7 @@ public final class DistroMatcher {
         String status = line.distroStatus();
         switch (status) {
             case "fixed" -> {
-                String fixed = line.ranges().isEmpty() ? null : line.ranges().get(0).events().stream()
-                        .filter(ev -> ev.kind().equals("fixed")).map(Advisory.Event::version).findFirst().orElse(null);
+                String fixed = fixedVersion(line);
                 if (fixed == null || fixed.equals("0") || scheme.compare(srcVersion, fixed) >= 0) {
                     return null;
                 }

@@ -26,12 +26,12 @@ class DistroMatchingTest {
         List<Advisory> all = new ArrayList<>();
         try (Stream<Path> files = Files.walk(SharedData.dir().resolve("debian/tracker"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".json") && !p.endsWith("distributions.json")).sorted().toList()) {
-                all.add(DebianTrackerParser.parse(Files.readAllBytes(f), f.toString()));
+                all.addAll(DebianTrackerParser.parse(Files.readAllBytes(f), f.toString()));
             }
         }
         Path secdb = SharedData.dir().resolve("alpine/v3.19/main.json");
         all.addAll(AlpineSecdbParser.parse(Files.readAllBytes(secdb), secdb.toString()));
-        matcher = new DistroMatcher(all);
+        matcher = new DistroMatcher(all, new org.stellaops.core.advisories.AliasGroups(all)::key);
     }
 
     private static DistroMatcher.Match find(String purl, String id) {
@@ -67,10 +67,16 @@ class DistroMatchingTest {
     }
 
     @Test
-    void releasesWithoutALineFallBackToUnstable() {
+    void releasesWithoutALineFallBackToUnstableAndDsasGiveTheReleaseFix() {
+        // the CVE entry has no bookworm line; DSA-5523-1 fixed curl in bookworm in 7.88.1-10+deb12u4
         DistroMatcher.Match m = find("pkg:deb/debian/curl@7.88.1-10+deb12u1?arch=amd64&distro=debian-12", "CVE-2023-38545");
-        assertThat(m.fixedVersion()).isEqualTo("8.3.0-3");
-        assertThat(m.reason()).contains("unstable line applies");
+        assertThat(m.fixedVersion()).isEqualTo("7.88.1-10+deb12u4");
+        assertThat(m.advisory().summary()).startsWith("DSA-5523-1");
+        assertThat(ids("pkg:deb/debian/curl@7.88.1-10+deb12u15?arch=amd64&distro=debian-12")).isEmpty();
+        // trixie has no line in either: the unstable line applies
+        DistroMatcher.Match t = matcher.match("pkg:deb/debian/curl@8.0.0-1?arch=amd64&distro=debian-13").stream()
+                .filter(x -> x.fixedVersion() != null && x.fixedVersion().equals("8.3.0-3")).findFirst().orElseThrow();
+        assertThat(t.reason()).contains("unstable line applies");
         // an explicit not-affected line wins over unstable
         assertThat(ids("pkg:deb/debian/curl@7.64.0-4+deb10u2?arch=amd64&distro=debian-10")).doesNotContain("CVE-2023-38545");
     }

@@ -1,0 +1,177 @@
+package org.stellaops.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.stellaops.core.advisories.FeedSet;
+import org.stellaops.core.decider.Decider;
+import org.stellaops.core.json.Json;
+import org.stellaops.core.policy.Diagnostic;
+import org.stellaops.core.policy.Policy;
+import org.stellaops.core.vex.VexFormatException;
+import org.stellaops.core.vex.VexParser;
+import org.stellaops.core.vex.VexStatement;
+import org.stellaops.scanner.ScanException;
+import picocli.CommandLine.Option;
+
+/** The decision flags shared by {@code stella scan} and {@code stella report}, and running the decider with them. */
+public final class DecisionOptions {
+    @Option(names = "--advisories", paramLabel = "PATH",
+            description = "Advisory data: a file, a directory or a zip (OSV JSON/YAML, Debian tracker, Alpine secdb, NVD CVE 2.0, KEV, EPSS). Repeatable.")
+    List<Path> advisories = new ArrayList<>();
+
+    @Option(names = "--vex", paramLabel = "FILE", description = "A VEX document (OpenVEX, CSAF or CycloneDX). Repeatable.")
+    List<Path> vex = new ArrayList<>();
+
+    @Option(names = "--vex-trust", paramLabel = "ISSUER=WEIGHT",
+            description = "Trust weight 0..1 of a VEX issuer (default 1; issuers below 0.5 are not trusted). Repeatable.")
+    Map<String, Double> vexTrust = new HashMap<>();
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy YAML (version \"1.0\"). Without one every finding is a warning.")
+    Path policy;
+
+    @Option(names = "--env", paramLabel = "NAME", description = "Environment the image runs in, for policy rules with environments.")
+    String environment;
+
+    @Option(names = "--as-of", paramLabel = "DATE", description = "Evaluate waivers as of this day (YYYY-MM-DD; default: today, UTC).")
+    String asOf;
+
+    boolean active() {
+        return !advisories.isEmpty() || policy != null || !vex.isEmpty();
+    }
+
+    Policy loadPolicy(PrintWriter err) throws IOException {
+        String yaml = policy == null ? "version: \"1.0\"\nrules: []\n" : Files.readString(policy);
+        Policy p = Policy.parse(yaml, policy == null ? "(no policy)" : policy.toString());
+        for (Diagnostic d : p.diagnostics()) {
+            err.println(d.severity().toLowerCase() + " " + d.code() + " " + d.path() + ": " + d.message());
+        }
+        if (!p.valid()) {
+            throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "policy " + policy + " is invalid; it is never applied");
+        }
+        return p;
+    }
+
+    Instant asOfInstant() {
+        if (asOf == null) {
+            return LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+        try {
+            return LocalDate.parse(asOf).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "--as-of '" + asOf + "' is not a date (YYYY-MM-DD)");
+        }
+    }
+
+    /** Runs the decider, prints the verdict and writes the report; returns the exit code (0 pass/warn, 2 fail). */
+    int run(Decider.Image image, List<Decider.Component> components, Path out, boolean json, PrintWriter stdout,
+            PrintWriter err) throws IOException {
+        Policy p = loadPolicy(err);
+        FeedSet feeds = new FeedSet();
+        for (Path a : advisories) {
+            try {
+                feeds.load(a);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ScanException(ScanException.Kind.NOT_FOUND, "advisories " + a + ": no such file or directory");
+            }
+        }
+        List<VexStatement> statements = new ArrayList<>();
+        for (Path v : vex) {
+            try {
+                statements.addAll(VexParser.parse(Files.readAllBytes(v), v.toString()));
+            } catch (VexFormatException e) {
+                throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, e.getMessage());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ScanException(ScanException.Kind.NOT_FOUND, "VEX " + v + ": no such file");
+            }
+        }
+        Decider.Result r = Decider.decide(image, components, feeds, statements, vexTrust, p, environment, asOfInstant());
+        for (String d : r.diagnostics()) {
+            err.println("warning: " + d);
+        }
+        if (out != null) {
+            Path parent = out.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".stella-report", ".tmp");
+            Files.write(tmp, r.report());
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (json) {
+            stdout.print(new String(r.report(), java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+            printTable(r, stdout);
+        }
+        stdout.flush();
+        return r.verdict().equals("fail") ? ExitCodes.POLICY_FAIL : ExitCodes.OK;
+    }
+
+    private static void printTable(Decider.Result r, PrintWriter out) {
+        String fmt = "%-10s %-10s %-20s %-58s %-22s %-22s %s%n";
+        out.printf(fmt, "VERDICT", "SEVERITY", "VULNERABILITY", "COMPONENT", "INSTALLED", "FIXED", "STATE");
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Decider.Decided d : r.findings()) {
+            var f = d.finding();
+            counts.merge(d.verdict().verdict(), 1, Integer::sum);
+            String purl = f.purl().replaceFirst("\\?.*$", "");
+            out.printf(fmt, d.verdict().verdict(), d.verdict().severity(), f.vulnerability(),
+                    purl.length() > 58 ? purl.substring(0, 55) + "..." : purl, f.installedVersion(),
+                    f.fixedVersions().isEmpty() ? "-" : String.join(",", f.fixedVersions()),
+                    f.fixState() + (f.distroStatus() != null ? " (" + f.distroStatus() + ")" : "") + (f.kev() ? " KEV" : ""));
+        }
+        out.printf("%nverdict: %s (%d findings%s)%n", r.verdict().toUpperCase(), r.findings().size(),
+                counts.isEmpty() ? "" : ": " + counts.toString().replaceAll("[{}]", "").replace("=", " "));
+    }
+
+    /** Components of a CycloneDX SBOM written by Stella Ops, for {@code stella report}. */
+    static List<Decider.Component> components(JsonNode bom) {
+        List<Decider.Component> out = new ArrayList<>();
+        Map<String, Set<String>> mainModules = new HashMap<>();
+        List<JsonNode> comps = new ArrayList<>();
+        bom.path("components").forEach(comps::add);
+        for (JsonNode c : comps) {
+            if ("true".equals(property(c, "stella:go:mainModule")) && c.has("purl")) {
+                mainModules.computeIfAbsent(property(c, "stella:evidence:path"), k -> new HashSet<>()).add(c.path("purl").asText());
+            }
+        }
+        for (JsonNode c : comps) {
+            if (!c.has("purl")) {
+                continue;
+            }
+            String evidence = property(c, "stella:evidence:path");
+            Set<String> containers = new HashSet<>(mainModules.getOrDefault(evidence, Set.of()));
+            containers.remove(c.path("purl").asText());
+            out.add(new Decider.Component(c.path("purl").asText(), property(c, "stella:layer:digest"), evidence,
+                    property(c, "stella:ownedBy"), containers));
+        }
+        return out;
+    }
+
+    static String property(JsonNode component, String name) {
+        for (JsonNode p : component.path("properties")) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    static JsonNode readJson(Path f) throws IOException {
+        try {
+            return Json.mapper().readTree(Files.readAllBytes(f));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, f + ": malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+}
