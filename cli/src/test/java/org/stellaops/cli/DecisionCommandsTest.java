@@ -130,6 +130,30 @@ class DecisionCommandsTest {
     }
 
     @Test
+    void offlineKitExportImportAndUse(@TempDir Path dir) throws Exception {
+        Path kit = dir.resolve("kit.zip");
+        ScanCommandTest.Run export = ScanCommandTest.run("feeds", "export", "--advisories", data.resolve("osv").toString(),
+                "--advisories", data.resolve("debian/tracker").toString(), "--out", kit.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        byte[] first = Files.readAllBytes(kit);
+        ScanCommandTest.run("feeds", "export", "--advisories", data.resolve("osv").toString(),
+                "--advisories", data.resolve("debian/tracker").toString(), "--out", kit.toString());
+        assertThat(Files.readAllBytes(kit)).isEqualTo(first);
+        ScanCommandTest.Run imported = ScanCommandTest.run("feeds", "import", kit.toString(), "--cache-dir", dir.resolve("c").toString());
+        assertThat(imported.code()).isZero();
+        Path installed = Path.of(imported.out().replaceAll("(?s).*installed (\\S+) .*", "$1"));
+        assertThat(installed).isRegularFile();
+        Path policy = dir.resolve("p.yaml");
+        Files.writeString(policy, "version: \"1.0\"\nrules:\n  - {name: Block critical, severity: [Critical], action: block}\n");
+        ScanCommandTest.Run r = ScanCommandTest.run("scan", "oci:" + Fixtures.image("debian-app") + ":1", "--cache-dir", cache.toString(),
+                "--advisories", installed.toString(), "--policy", policy.toString(), "--json");
+        assertThat(r.code()).isEqualTo(ExitCodes.POLICY_FAIL);
+        Files.write(dir.resolve("bad.zip"), "not a zip".getBytes());
+        assertThat(ScanCommandTest.run("feeds", "import", dir.resolve("bad.zip").toString(), "--cache-dir", dir.toString()).code())
+                .isEqualTo(ExitCodes.VERIFICATION_FAILED);
+    }
+
+    @Test
     void policyLintExitCodes(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("good.yaml");
         Files.writeString(good, POLICY);

@@ -44,6 +44,14 @@ public final class FeedSet {
         return epss;
     }
 
+    void setKev(KevCatalog kev) {
+        this.kev = kev;
+    }
+
+    void setEpss(EpssScores epss) {
+        this.epss = epss;
+    }
+
     /** Loads a file, a directory (recursively) or a zip. */
     public FeedSet load(Path path) throws IOException {
         if (Files.isDirectory(path)) {
@@ -66,7 +74,14 @@ public final class FeedSet {
             return;
         }
         if (name.endsWith(".zip")) {
-            loadZip(f);
+            if (isKit(f)) {
+                FeedSet kit = OfflineKit.read(Files.readAllBytes(f), f.toString());
+                advisories.addAll(kit.advisories());
+                kev = kit.kev() != null ? kit.kev() : kev;
+                epss = kit.epss() != null ? kit.epss() : epss;
+            } else {
+                loadZip(f);
+            }
             return;
         }
         if (Files.size(f) > MAX_DOCUMENT) {
@@ -74,6 +89,14 @@ public final class FeedSet {
             return;
         }
         add(Files.readAllBytes(f), f.toString());
+    }
+
+    private static boolean isKit(Path zip) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            return z.getEntry(OfflineKit.MANIFEST) != null && z.getEntry("advisories.json") != null;
+        } catch (java.util.zip.ZipException e) {
+            return false;
+        }
     }
 
     private void loadZip(Path zip) throws IOException {
@@ -152,17 +175,26 @@ public final class FeedSet {
     }
 
     /**
+     * Advisories without their origins, in one total order (source, id, content): the same data loaded from other
+     * paths or in another order gives the same list.
+     */
+    static List<Advisory> canonical(List<Advisory> advisories) {
+        List<Advisory> out = new ArrayList<>();
+        for (Advisory a : advisories) {
+            out.add(new Advisory(a.id(), a.aliases(), a.summary(), a.published(), a.modified(), a.withdrawn(),
+                    a.severities(), a.affected(), a.references(), a.source(), null));
+        }
+        out.sort(Comparator.comparing(Advisory::source).thenComparing(Advisory::id)
+                .thenComparing(a -> new String(Json.write(a), java.nio.charset.StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /**
      * The revision of the loaded data: sha256 of the advisories in a canonical order without their origins, plus the
      * KEV catalog version and EPSS model and date.
      */
     public String revision() {
-        List<Advisory> sorted = new ArrayList<>(advisories);
-        sorted.sort(Comparator.comparing(Advisory::source).thenComparing(Advisory::id));
-        List<Object> canonical = new ArrayList<>();
-        for (Advisory a : sorted) {
-            canonical.add(new Advisory(a.id(), a.aliases(), a.summary(), a.published(), a.modified(), a.withdrawn(),
-                    a.severities(), a.affected(), a.references(), a.source(), null));
-        }
+        List<Object> canonical = new ArrayList<>(canonical(advisories));
         canonical.add(kev == null ? "no-kev" : "kev " + kev.catalogVersion());
         canonical.add(epss == null ? "no-epss" : "epss " + epss.modelVersion() + " " + epss.scoreDate());
         return Digests.sha256(Json.write(canonical));
