@@ -14,6 +14,9 @@ import java.util.TreeSet;
 public final class AliasGroups {
     private final Map<String, String> parent = new HashMap<>();
     private final Map<String, List<Advisory>> members = new HashMap<>();
+    /** Every id per group root, and the key per root, computed once: lookups are O(1), not a scan of all ids. */
+    private final Map<String, TreeSet<String>> idsByRoot = new HashMap<>();
+    private final Map<String, String> keyByRoot = new HashMap<>();
 
     public AliasGroups(Iterable<Advisory> advisories) {
         for (Advisory a : advisories) {
@@ -25,6 +28,11 @@ public final class AliasGroups {
         for (Advisory a : advisories) {
             members.computeIfAbsent(find(a.id()), k -> new ArrayList<>()).add(a);
         }
+        for (String id : new ArrayList<>(parent.keySet())) {
+            idsByRoot.computeIfAbsent(find(id), k -> new TreeSet<>()).add(id);
+        }
+        idsByRoot.forEach((root, ids) -> keyByRoot.put(root,
+                ids.stream().filter(i -> i.startsWith("CVE-")).findFirst().orElse(ids.first())));
     }
 
     private String find(String id) {
@@ -47,25 +55,18 @@ public final class AliasGroups {
 
     /** Every id of the vulnerability that this id belongs to, sorted. */
     public TreeSet<String> ids(String id) {
-        String root = find(id);
-        TreeSet<String> out = new TreeSet<>();
-        for (String k : parent.keySet()) {
-            if (find(k).equals(root)) {
-                out.add(k);
-            }
-        }
-        return out;
+        TreeSet<String> ids = parent.containsKey(id) ? idsByRoot.get(find(id)) : null;
+        return ids == null ? new TreeSet<>(List.of(id)) : new TreeSet<>(ids);
     }
 
     /** The group key: the CVE id if the group has one, else its smallest id. */
     public String key(String id) {
-        TreeSet<String> ids = ids(id);
-        return ids.stream().filter(i -> i.startsWith("CVE-")).findFirst().orElse(ids.first());
+        return parent.containsKey(id) ? keyByRoot.get(find(id)) : id;
     }
 
     /** Every advisory of the vulnerability (from every source). */
     public List<Advisory> advisories(String id) {
-        return members.getOrDefault(find(id), List.of());
+        return parent.containsKey(id) ? members.getOrDefault(find(id), List.of()) : List.of();
     }
 
     /** All groups by key, deterministic order. */

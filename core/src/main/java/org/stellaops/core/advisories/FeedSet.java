@@ -179,13 +179,18 @@ public final class FeedSet {
      * paths or in another order gives the same list.
      */
     static List<Advisory> canonical(List<Advisory> advisories) {
-        List<Advisory> out = new ArrayList<>();
-        for (Advisory a : advisories) {
-            out.add(new Advisory(a.id(), a.aliases(), a.summary(), a.published(), a.modified(), a.withdrawn(),
-                    a.severities(), a.affected(), a.references(), a.source(), null));
+        record Keyed(Advisory advisory, String json) {
         }
-        out.sort(Comparator.comparing(Advisory::source).thenComparing(Advisory::id)
-                .thenComparing(a -> new String(Json.write(a), java.nio.charset.StandardCharsets.UTF_8)));
+        List<Keyed> keyed = new ArrayList<>(advisories.size());
+        for (Advisory a : advisories) {
+            Advisory c = new Advisory(a.id(), a.aliases(), a.summary(), a.published(), a.modified(), a.withdrawn(),
+                    a.severities(), a.affected(), a.references(), a.source(), null);
+            keyed.add(new Keyed(c, new String(Json.write(c), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        keyed.sort(Comparator.comparing((Keyed k) -> k.advisory().source()).thenComparing(k -> k.advisory().id())
+                .thenComparing(Keyed::json));
+        List<Advisory> out = new ArrayList<>(keyed.size());
+        keyed.forEach(k -> out.add(k.advisory()));
         return out;
     }
 
@@ -194,6 +199,19 @@ public final class FeedSet {
      * KEV catalog version and EPSS model and date.
      */
     public String revision() {
+        Object stamp = List.of(advisories.size(), System.identityHashCode(kev), System.identityHashCode(epss));
+        if (revision != null && stamp.equals(revisionStamp)) {
+            return revision;
+        }
+        revisionStamp = stamp;
+        revision = computeRevision();
+        return revision;
+    }
+
+    private String revision;
+    private Object revisionStamp;
+
+    private String computeRevision() {
         List<Object> canonical = new ArrayList<>(canonical(advisories));
         canonical.add(kev == null ? "no-kev" : "kev " + kev.catalogVersion());
         canonical.add(epss == null ? "no-epss" : "epss " + epss.modelVersion() + " " + epss.scoreDate());

@@ -52,14 +52,29 @@ public final class Decider {
     public record Result(List<Decided> findings, String verdict, byte[] report, List<String> diagnostics) {
     }
 
+    /** The advisory indexes, built once per feed revision (what the operator keeps in memory between scans). */
+    public record Index(FeedSet feeds, AliasGroups groups, AdvisoryMatcher ecosystem, DistroMatcher distro, String revision) {
+        public static Index of(FeedSet feeds) {
+            AliasGroups groups = new AliasGroups(feeds.advisories());
+            return new Index(feeds, groups, new AdvisoryMatcher(feeds.advisories()),
+                    new DistroMatcher(feeds.advisories(), groups::key), feeds.revision());
+        }
+    }
+
     private Decider() {
     }
 
     public static Result decide(Image image, List<Component> components, FeedSet feeds, List<VexStatement> vex,
                                 Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf) {
-        AliasGroups groups = new AliasGroups(feeds.advisories());
-        AdvisoryMatcher ecosystem = new AdvisoryMatcher(feeds.advisories());
-        DistroMatcher distro = new DistroMatcher(feeds.advisories(), groups::key);
+        return decide(image, components, Index.of(feeds), vex, vexTrust, policy, environment, asOf);
+    }
+
+    public static Result decide(Image image, List<Component> components, Index index, List<VexStatement> vex,
+                                Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf) {
+        FeedSet feeds = index.feeds();
+        AliasGroups groups = index.groups();
+        AdvisoryMatcher ecosystem = index.ecosystem();
+        DistroMatcher distro = index.distro();
         List<Finding> findings = new ArrayList<>();
         Map<String, Component> byKey = new TreeMap<>();
         for (Component c : components) {
@@ -112,7 +127,7 @@ public final class Decider {
         String overall = PolicyEngine.overall(verdicts);
         List<String> diagnostics = new ArrayList<>(feeds.diagnostics());
         diagnostics.addAll(ecosystem.warnings());
-        byte[] report = report(image, decided, overall, feeds, vex, policy, environment, asOf, diagnostics);
+        byte[] report = report(image, decided, overall, index.revision(), feeds, vex, policy, environment, asOf, diagnostics);
         return new Result(decided, overall, report, diagnostics);
     }
 
@@ -179,7 +194,7 @@ public final class Decider {
     }
 
     /** The report: deterministic JSON (sorted keys, no nulls, UTC dates), with the digest of every input. */
-    static byte[] report(Image image, List<Decided> decided, String verdict, FeedSet feeds, List<VexStatement> vex,
+    static byte[] report(Image image, List<Decided> decided, String verdict, String revision, FeedSet feeds, List<VexStatement> vex,
                          Policy policy, String environment, Instant asOf, List<String> diagnostics) {
         JsonNodeFactory nf = JsonNodeFactory.instance;
         ObjectNode root = nf.objectNode();
@@ -194,7 +209,7 @@ public final class Decider {
         if (image.sbomDigest() != null) {
             inputs.put("sbom", image.sbomDigest());
         }
-        inputs.putObject("advisories").put("revision", feeds.revision()).put("count", feeds.advisories().size());
+        inputs.putObject("advisories").put("revision", revision).put("count", feeds.advisories().size());
         List<VexStatement> sortedVex = new ArrayList<>(vex);
         sortedVex.sort(Comparator.comparing((VexStatement s) -> String.valueOf(s.document()))
                 .thenComparing(VexStatement::vulnerability).thenComparing(s -> String.valueOf(s.timestamp())));

@@ -1,0 +1,126 @@
+package org.stellaops.core.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.stellaops.core.SharedData;
+import org.stellaops.core.advisories.FeedSet;
+import org.stellaops.core.decider.Decider;
+import org.stellaops.core.json.Json;
+import org.stellaops.core.policy.Policy;
+import org.stellaops.core.vex.VexParser;
+import org.stellaops.core.vex.VexStatement;
+
+/**
+ * Decider benchmark: {@code DeciderBench COPIES RUNS}. The real OSV records of shared/data are replicated under new
+ * ids, aliases and package names (copy k of GHSA-x is GHSA-x-rk for package name-rk) into an OSV-style zip, together
+ * with the Debian tracker records; then an SBOM of 5,000 components is matched, VEX-decided and evaluated RUNS times.
+ * Not a test: test-support/bench.sh runs it and docs/benchmarks.md records the results.
+ */
+public final class DeciderBench {
+    public static void main(String[] args) throws Exception {
+        int copies = Integer.parseInt(args[0]);
+        int runs = Integer.parseInt(args[1]);
+        Path data = SharedData.dir();
+        List<JsonNode> osv = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(data.resolve("osv"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                osv.add(Json.mapper().readTree(f.toFile()));
+            }
+        }
+        Path zip = Files.createTempFile("stella-bench-osv", ".zip");
+        List<String> purls = new ArrayList<>();
+        int written = 0;
+        try (OutputStream fo = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(fo)) {
+            for (int k = 0; k < copies; k++) {
+                for (JsonNode base : osv) {
+                    ObjectNode a = base.deepCopy();
+                    String suffix = "-r" + k;
+                    a.put("id", base.path("id").asText() + suffix);
+                    ArrayNode aliases = a.putArray("aliases");
+                    base.path("aliases").forEach(x -> aliases.add(x.asText() + suffix));
+                    for (JsonNode af : a.path("affected")) {
+                        ObjectNode pkg = (ObjectNode) af.path("package");
+                        pkg.put("name", pkg.path("name").asText() + suffix);
+                    }
+                    z.putNextEntry(new ZipEntry(a.path("id").asText() + ".json"));
+                    z.write(Json.write(a));
+                    z.closeEntry();
+                    written++;
+                }
+            }
+        }
+        System.gc();
+        long heapBefore = usedHeap();
+        long t0 = System.nanoTime();
+        FeedSet feeds = new FeedSet().load(zip).load(data.resolve("debian/tracker"))
+                .load(data.resolve("kev/known_exploited_vulnerabilities.json")).load(data.resolve("epss"));
+        Decider.Index index = Decider.Index.of(feeds);
+        long loadMs = (System.nanoTime() - t0) / 1_000_000;
+        System.gc();
+        long heapAfter = usedHeap();
+        Files.deleteIfExists(zip);
+        // 5,000 components: 2,500 language packages of replicated names (half of them affected), 2,500 Debian packages
+        String[][] lang = {{"maven", "org.apache.logging.log4j", "log4j-core", "2.14.1", "2.17.1"},
+                {"npm", null, "lodash", "4.17.20", "4.17.21"}, {"pypi", null, "requests", "2.28.0", "2.31.0"},
+                {"golang", "github.com/gin-gonic", "gin", "v1.5.0", "v1.9.0"}, {"nuget", null, "Newtonsoft.Json", "12.0.3", "13.0.3"}};
+        for (int i = 0; purls.size() < 2500; i++) {
+            String[] l = lang[i % lang.length];
+            int copy = (i / lang.length) % copies;
+            String version = i % 2 == 0 ? l[3] : l[4];
+            String name = l[2] + "-r" + copy;
+            purls.add("pkg:" + l[0] + "/" + (l[1] == null ? "" : l[1] + "/") + name + "@" + version);
+        }
+        String[] debs = {"curl", "libssl3", "libsystemd0", "perl-base", "libc6", "zlib1g"};
+        String[] srcs = {"curl", "openssl", "systemd", "perl", "glibc", "zlib"};
+        for (int i = 0; purls.size() < 5000; i++) {
+            int k = i % debs.length;
+            purls.add("pkg:deb/debian/" + debs[k] + (i < debs.length ? "" : "-" + i) + "@1.0-1?arch=amd64&distro=debian-12&upstream="
+                    + srcs[k] + "%401.0-1");
+        }
+        List<Decider.Component> components = new ArrayList<>();
+        for (String p : purls) {
+            components.add(new Decider.Component(p, "sha256:" + "1".repeat(64), "app/" + components.size(), null, Set.of()));
+        }
+        String digest = "sha256:" + "e".repeat(64);
+        List<VexStatement> vex = VexParser.parse(("{\"@context\": \"https://openvex.dev/ns/v0.2.0\", \"@id\": \"urn:bench\","
+                + " \"author\": \"Bench\", \"timestamp\": \"2026-11-01T00:00:00Z\", \"version\": 1, \"statements\": [{\"vulnerability\":"
+                + " {\"name\": \"CVE-2021-44228-r0\"}, \"products\": [{\"@id\": \"" + digest + "\"}], \"status\": \"not_affected\","
+                + " \"justification\": \"vulnerable_code_not_in_execute_path\"}]}").getBytes(), "bench-vex");
+        Policy policy = Policy.parse("version: \"1.0\"\nrules:\n  - {name: Escalate KEV, action: {type: escalate, severity: Critical, kev: true}}\n"
+                + "  - {name: Block critical with fix, severity: [Critical], fixState: [fixed], action: block}\n"
+                + "  - {name: Waive no-dsa, fixState: [will-not-fix], action: {type: ignore, justification: bench, until: '2027-01-01'}}\n", "bench");
+        Decider.Image image = new Decider.Image("bench/image", digest, null, null);
+        long[] ms = new long[runs];
+        int findings = 0;
+        for (int r = 0; r < runs; r++) {
+            long s = System.nanoTime();
+            Decider.Result res = Decider.decide(image, components, index, vex, Map.of(), policy, "prod", Instant.parse("2026-11-27T00:00:00Z"));
+            ms[r] = (System.nanoTime() - s) / 1_000_000;
+            findings = res.findings().size();
+        }
+        long[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        System.out.printf("advisories %d (%d OSV documents written, %d loaded in total), load and index %d ms, heap %d MB (before %d MB)%n",
+                feeds.advisories().size(), written, feeds.advisories().size(), loadMs, heapAfter >> 20, heapBefore >> 20);
+        System.out.printf("decide %d components -> %d findings: p50 %d ms, p95 %d ms, min %d ms, max %d ms over %d runs%n",
+                components.size(), findings, sorted[runs / 2], sorted[(int) Math.ceil(runs * 0.95) - 1], sorted[0], sorted[runs - 1], runs);
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
