@@ -106,6 +106,9 @@ public final class Decider {
         if (image.indexDigest() != null) {
             digests.add(image.indexDigest());
         }
+        if (image.name() != null) {
+            digests.add(image.name());
+        }
         PolicyEngine.Context ctx = new PolicyEngine.Context(environment, image.name(), image.digest(), asOf.getEpochSecond());
         List<PolicyEngine.Input> inputs = new ArrayList<>();
         List<VexConsensus.Decision> decisions = new ArrayList<>();

@@ -64,10 +64,9 @@ public final class VexConsensus {
             }
         }
         List<VexStatement> trusted = new ArrayList<>();
+        List<VexStatement> lowerTrust = new ArrayList<>();
         for (Map.Entry<String, VexStatement> e : latestPerIssuer.entrySet()) {
-            if (weight(e.getKey()) >= threshold) {
-                trusted.add(e.getValue());
-            }
+            (weight(e.getKey()) >= threshold ? trusted : lowerTrust).add(e.getValue());
         }
         if (trusted.isEmpty()) {
             return new Decision(null, false, List.copyOf(latestPerIssuer.values()), List.of(),
@@ -82,8 +81,19 @@ public final class VexConsensus {
             VexStatement.Status st = trusted.get(0).status();
             boolean suppressed = st == VexStatement.Status.NOT_AFFECTED || st == VexStatement.Status.FIXED;
             VexStatement lead = trusted.get(0);
-            return new Decision(st, suppressed, trusted, List.of(), String.join(", ", byStatus.get(st)) + " state "
-                    + st.id() + (lead.justification() != null ? " (" + lead.justification() + ")" : ""));
+            // lower-trust issuers do not decide, but a disagreement of theirs is kept and shown
+            List<String> kept = new ArrayList<>();
+            List<VexStatement> all = new ArrayList<>(trusted);
+            for (VexStatement s : lowerTrust) {
+                if (s.status() != st) {
+                    kept.add(s.status().id() + ": " + s.issuer() + " (trust " + weight(String.valueOf(s.issuer()))
+                            + ", below " + threshold + "; not decisive)");
+                    all.add(s);
+                }
+            }
+            return new Decision(st, suppressed, all, kept, String.join(", ", byStatus.get(st)) + " state "
+                    + st.id() + (lead.justification() != null ? " (" + lead.justification() + ")" : "")
+                    + (kept.isEmpty() ? "" : "; conflicting lower-trust statements kept: " + String.join("; ", kept)));
         }
         List<String> conflicts = new ArrayList<>();
         byStatus.forEach((st, who) -> conflicts.add(st.id() + ": " + String.join(", ", who)));
@@ -118,7 +128,9 @@ public final class VexConsensus {
      * example the Go binary's main module), and the component one of the subcomponents.
      */
     static boolean applies(VexStatement.Product p, String componentPurl, Set<String> imageDigests, Set<String> containers) {
-        boolean productIsImage = p.digest() != null && imageDigests.contains(p.digest());
+        // imageDigests holds the image's identifiers: its digests, and its name for products known only by name (CSAF)
+        boolean productIsImage = p.digest() != null && imageDigests.contains(p.digest())
+                || p.digest() == null && p.purl() == null && p.name() != null && imageDigests.contains(p.name());
         if (!p.subcomponents().isEmpty()) {
             boolean productIsContext = productIsImage
                     || p.purl() != null && containers.stream().anyMatch(c -> purlMatches(p.purl(), c));

@@ -118,6 +118,24 @@ class VexTest {
     }
 
     @Test
+    void aConflictingCsafStatementFromALowerTrustIssuerIsKeptAsAConflict() throws IOException {
+        // the real CSAF example: "Example Company ProductCERT" says CVE-2021-44228 is known_affected in
+        // "Example Company DEF 1.0"; the trusted PSIRT says not_affected for that image by its digest
+        List<VexStatement> st = new ArrayList<>(read("csaf/2022-evd-uc-01-a-001.json"));
+        String digest = "sha256:" + "f".repeat(64);
+        st.addAll(VexParser.parse(openVex("Example Company PSIRT", "2024-01-01T00:00:00Z", "not_affected", digest), "psirt"));
+        VexConsensus c = new VexConsensus(st, Map.of("Example Company PSIRT", 1.0, "Example Company ProductCERT", 0.3), 0.0, 0.5);
+        VexConsensus.Decision d = c.decide(Set.of("CVE-2021-44228"), "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+                Set.of(digest, "Example Company DEF 1.0"));
+        assertThat(d.status()).isEqualTo(VexStatement.Status.NOT_AFFECTED);
+        assertThat(d.suppressed()).isTrue();
+        assertThat(d.conflicts()).singleElement().asString().contains("affected").contains("Example Company ProductCERT")
+                .contains("not decisive");
+        assertThat(d.statements()).extracting(VexStatement::format).containsExactlyInAnyOrder("openvex", "csaf");
+        assertThat(d.reason()).contains("conflicting lower-trust statements kept");
+    }
+
+    @Test
     void unknownFormatsAndBadStatusesAreRefusedByName() {
         assertThatThrownBy(() -> VexParser.parse("{\"hello\": 1}".getBytes(), "x.json"))
                 .isInstanceOf(VexFormatException.class).hasMessageContaining("x.json at $: unknown VEX format");
