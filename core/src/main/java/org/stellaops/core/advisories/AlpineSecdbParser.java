@@ -1,13 +1,10 @@
 package org.stellaops.core.advisories;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.stellaops.core.json.Json;
 
 /**
  * Alpine secdb documents ({@code v3.19/main.json}): per origin package, the release in which each CVE was fixed.
@@ -19,14 +16,7 @@ public final class AlpineSecdbParser {
     }
 
     public static List<Advisory> parse(byte[] content, String origin) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(content);
-        } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
-        }
+        JsonNode root = Documents.readJson(content, origin);
         String branch = root == null ? null : root.path("distroversion").asText(null);
         if (branch == null || !branch.matches("v\\d+\\.\\d+|edge")) {
             throw new AdvisoryFormatException(origin, "$.distroversion", "missing or not an Alpine branch (v3.19)");

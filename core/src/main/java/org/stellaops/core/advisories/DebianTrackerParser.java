@@ -1,12 +1,9 @@
 package org.stellaops.core.advisories;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.stellaops.core.json.Json;
 
 /**
  * Debian Security Tracker records (the JSON form of data/CVE/list, DSA/list and DLA/list that vuln-list-debian
@@ -24,14 +21,7 @@ public final class DebianTrackerParser {
     }
 
     public static List<Advisory> parse(byte[] content, String origin) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(content);
-        } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
-        }
+        JsonNode root = Documents.readJson(content, origin);
         if (root == null || !root.isObject()) {
             throw new AdvisoryFormatException(origin, "$", "not a JSON object");
         }

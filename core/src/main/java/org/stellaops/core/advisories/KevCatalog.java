@@ -1,11 +1,8 @@
 package org.stellaops.core.advisories;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
-import org.stellaops.core.json.Json;
 
 /** CISA's Known Exploited Vulnerabilities catalog (JSON): which CVEs are exploited in the wild, since when. */
 public record KevCatalog(String catalogVersion, Map<String, Entry> entries) {
@@ -20,14 +17,7 @@ public record KevCatalog(String catalogVersion, Map<String, Entry> entries) {
     }
 
     public static KevCatalog parse(byte[] content, String origin) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(content);
-        } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
-        }
+        JsonNode root = Documents.readJson(content, origin);
         if (root == null || !root.path("vulnerabilities").isArray()) {
             throw new AdvisoryFormatException(origin, "$.vulnerabilities", "not a KEV catalog (no vulnerabilities array)");
         }

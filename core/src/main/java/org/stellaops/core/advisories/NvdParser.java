@@ -1,12 +1,9 @@
 package org.stellaops.core.advisories;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.stellaops.core.json.Json;
 
 /**
  * NVD CVE API 2.0 {@code cve} objects (alone or as the {@code vulnerabilities[].cve} of an API page): description,
@@ -18,14 +15,7 @@ public final class NvdParser {
     }
 
     public static List<Advisory> parse(byte[] content, String origin) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(content);
-        } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
-        }
+        JsonNode root = Documents.readJson(content, origin);
         List<Advisory> out = new ArrayList<>();
         if (root != null && root.path("vulnerabilities").isArray()) {
             JsonNode vs = root.path("vulnerabilities");

@@ -50,17 +50,20 @@ public final class AdvisoryMatcher {
         return List.copyOf(warnings);
     }
 
+    static PackageURL parsePurl(String purl) {
+        try {
+            return new PackageURL(purl);
+        } catch (MalformedPackageURLException e) {
+            throw new IllegalArgumentException("not a package URL: " + purl, e);
+        }
+    }
+
     static String key(String type, String namespace, String name) {
         return (type + "/" + (namespace == null ? "" : namespace) + "/" + name).toLowerCase(Locale.ROOT);
     }
 
     public List<Match> match(String purl) {
-        PackageURL p;
-        try {
-            p = new PackageURL(purl);
-        } catch (MalformedPackageURLException e) {
-            throw new IllegalArgumentException("not a package URL: " + purl, e);
-        }
+        PackageURL p = parsePurl(purl);
         String version = p.getVersion();
         List<Object[]> candidates = index.get(key(p.getType(), p.getNamespace(), p.getName()));
         if (candidates == null || version == null) {

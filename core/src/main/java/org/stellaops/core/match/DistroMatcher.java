@@ -1,6 +1,5 @@
 package org.stellaops.core.match;
 
-import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,12 +47,7 @@ public final class DistroMatcher {
     }
 
     public List<Match> match(String purl) {
-        PackageURL p;
-        try {
-            p = new PackageURL(purl);
-        } catch (MalformedPackageURLException e) {
-            throw new IllegalArgumentException("not a package URL: " + purl, e);
-        }
+        PackageURL p = AdvisoryMatcher.parsePurl(purl);
         Map<String, String> q = p.getQualifiers() == null ? Map.of() : p.getQualifiers();
         String upstream = q.get("upstream");
         String sourceName = upstream == null ? p.getName() : upstream.contains("@") ? upstream.substring(0, upstream.indexOf('@')) : upstream;
