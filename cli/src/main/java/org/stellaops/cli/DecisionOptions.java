@@ -134,28 +134,37 @@ public final class DecisionOptions {
                 counts.isEmpty() ? "" : ": " + counts.toString().replaceAll("[{}]", "").replace("=", " "));
     }
 
-    /** Components of a CycloneDX SBOM written by Stella Ops, for {@code stella report}. */
-    static List<Decider.Component> components(JsonNode bom) {
-        List<Decider.Component> out = new ArrayList<>();
+    /** What the decider needs of one SBOM component, wherever the SBOM comes from. */
+    record Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule) {
+    }
+
+    /** Decider components; a Go module's container is the main module of the same binary (for VEX subcomponents). */
+    static List<Decider.Component> components(List<Row> rows) {
         Map<String, Set<String>> mainModules = new HashMap<>();
-        List<JsonNode> comps = new ArrayList<>();
-        bom.path("components").forEach(comps::add);
-        for (JsonNode c : comps) {
-            if ("true".equals(property(c, "stella:go:mainModule")) && c.has("purl")) {
-                mainModules.computeIfAbsent(property(c, "stella:evidence:path"), k -> new HashSet<>()).add(c.path("purl").asText());
+        for (Row r : rows) {
+            if (r.goMainModule()) {
+                mainModules.computeIfAbsent(r.evidencePath(), k -> new HashSet<>()).add(r.purl());
             }
         }
-        for (JsonNode c : comps) {
-            if (!c.has("purl")) {
-                continue;
-            }
-            String evidence = property(c, "stella:evidence:path");
-            Set<String> containers = new HashSet<>(mainModules.getOrDefault(evidence, Set.of()));
-            containers.remove(c.path("purl").asText());
-            out.add(new Decider.Component(c.path("purl").asText(), property(c, "stella:layer:digest"), evidence,
-                    property(c, "stella:ownedBy"), containers));
+        List<Decider.Component> out = new ArrayList<>();
+        for (Row r : rows) {
+            Set<String> containers = new HashSet<>(mainModules.getOrDefault(r.evidencePath(), Set.of()));
+            containers.remove(r.purl());
+            out.add(new Decider.Component(r.purl(), r.layerDigest(), r.evidencePath(), r.ownedBy(), containers));
         }
         return out;
+    }
+
+    /** Components of a CycloneDX SBOM written by Stella Ops, for {@code stella report}. */
+    static List<Decider.Component> components(JsonNode bom) {
+        List<Row> rows = new ArrayList<>();
+        for (JsonNode c : bom.path("components")) {
+            if (c.has("purl")) {
+                rows.add(new Row(c.path("purl").asText(), property(c, "stella:layer:digest"), property(c, "stella:evidence:path"),
+                        property(c, "stella:ownedBy"), "true".equals(property(c, "stella:go:mainModule"))));
+            }
+        }
+        return components(rows);
     }
 
     static String property(JsonNode component, String name) {

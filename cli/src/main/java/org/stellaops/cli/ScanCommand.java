@@ -156,21 +156,14 @@ public final class ScanCommand implements Callable<Integer> {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The inventory as the decider sees it; a Go module's container is its binary's main module. */
+    /** The inventory as the decider sees it. */
     static List<Decider.Component> components(ScanResult r) {
-        java.util.Map<String, java.util.Set<String>> mains = new java.util.HashMap<>();
+        List<DecisionOptions.Row> rows = new ArrayList<>();
         for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
-            if ("true".equals(c.properties().get("stella:go:mainModule"))) {
-                mains.computeIfAbsent(c.evidencePath(), k -> new java.util.HashSet<>()).add(c.purl());
-            }
+            rows.add(new DecisionOptions.Row(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"),
+                    "true".equals(c.properties().get("stella:go:mainModule"))));
         }
-        List<Decider.Component> out = new ArrayList<>();
-        for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
-            java.util.Set<String> containers = new java.util.HashSet<>(mains.getOrDefault(c.evidencePath(), java.util.Set.of()));
-            containers.remove(c.purl());
-            out.add(new Decider.Component(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"), containers));
-        }
-        return out;
+        return DecisionOptions.components(rows);
     }
 
     private static String timestamp(String t) {

@@ -101,13 +101,13 @@ public final class Decider {
             byKey.put(c.purl() + "|" + (c.evidencePath() == null ? "" : c.evidencePath()), c);
         }
         VexConsensus consensus = new VexConsensus(vex, vexTrust, 1.0, 0.5);
-        Set<String> digests = new HashSet<>();
-        digests.add(image.digest());
+        Set<String> imageIds = new HashSet<>(); // what VEX products may name the image by: its digests and its name
+        imageIds.add(image.digest());
         if (image.indexDigest() != null) {
-            digests.add(image.indexDigest());
+            imageIds.add(image.indexDigest());
         }
         if (image.name() != null) {
-            digests.add(image.name());
+            imageIds.add(image.name());
         }
         PolicyEngine.Context ctx = new PolicyEngine.Context(environment, image.name(), image.digest(), asOf.getEpochSecond());
         List<PolicyEngine.Input> inputs = new ArrayList<>();
@@ -116,7 +116,7 @@ public final class Decider {
             Component c = byKey.get(f.purl() + "|" + (f.evidencePath() == null ? "" : f.evidencePath()));
             Set<String> ids = new TreeSet<>(f.aliases());
             ids.add(f.vulnerability());
-            VexConsensus.Decision d = consensus.decide(ids, f.purl(), digests, c == null ? Set.of() : c.containers());
+            VexConsensus.Decision d = consensus.decide(ids, f.purl(), imageIds, c == null ? Set.of() : c.containers());
             decisions.add(d);
             inputs.add(new PolicyEngine.Input(f, d, false));
         }

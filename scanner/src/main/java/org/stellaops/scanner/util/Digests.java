@@ -28,11 +28,7 @@ public final class Digests {
     }
 
     public static String sha256(byte[] data) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.stellaops.core.json.Digests.sha256(data);
     }
 
     public static boolean isDigest(String s) {
