@@ -10,8 +10,12 @@ public final class Digests {
     }
 
     public static String sha256(byte[] data) {
+        return "sha256:" + HexFormat.of().formatHex(sha256Bytes(data));
+    }
+
+    public static byte[] sha256Bytes(byte[] data) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

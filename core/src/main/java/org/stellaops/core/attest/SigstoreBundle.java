@@ -1,0 +1,96 @@
+package org.stellaops.core.attest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.stellaops.core.json.Json;
+
+/**
+ * A Sigstore bundle (v0.3 written; v0.1–v0.3 read) carrying one DSSE envelope, its verification material (a public-key
+ * hint or a certificate) and transparency-log entries as the log returned them (protobuf JSON, kept verbatim).
+ */
+public record SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<X509Certificate> certificates,
+                             List<JsonNode> tlogEntries) {
+    public static final String MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+    public SigstoreBundle {
+        certificates = List.copyOf(certificates);
+        tlogEntries = List.copyOf(tlogEntries);
+    }
+
+    public SigstoreBundle withTlogEntry(JsonNode entry) {
+        List<JsonNode> entries = new ArrayList<>(tlogEntries);
+        entries.add(entry);
+        return new SigstoreBundle(envelope, publicKeyHint, certificates, entries);
+    }
+
+    /** Canonical JSON (sorted keys, compact): the same bundle always gives the same bytes. */
+    public byte[] toJson() {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.put("mediaType", MEDIA_TYPE);
+        ObjectNode vm = root.putObject("verificationMaterial");
+        if (!certificates.isEmpty()) {
+            try {
+                vm.putObject("certificate").put("rawBytes", Base64.getEncoder().encodeToString(certificates.get(0).getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            vm.putObject("publicKey").put("hint", publicKeyHint == null ? "" : publicKeyHint);
+        }
+        vm.putArray("tlogEntries").addAll(tlogEntries);
+        root.set("dsseEnvelope", envelope.toJson());
+        try {
+            return Json.write(Json.mapper().treeToValue(root, Object.class));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static SigstoreBundle parse(byte[] json, String what) throws AttestationException {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new AttestationException(what + ": not a JSON document (" + e.getClass().getSimpleName() + ": "
+                    + firstLine(e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new AttestationException(what + ": not a JSON object");
+        }
+        String mt = root.path("mediaType").asText("");
+        if (!mt.startsWith("application/vnd.dev.sigstore.bundle")) {
+            throw new AttestationException(what + ": not a Sigstore bundle (mediaType '" + mt + "')");
+        }
+        if (!root.has("dsseEnvelope")) {
+            throw new AttestationException(what + ": the bundle holds no DSSE envelope (a message-signature bundle is not an attestation)");
+        }
+        Dsse.Envelope env = Dsse.Envelope.fromJson(root.get("dsseEnvelope"), what);
+        JsonNode vm = root.path("verificationMaterial");
+        List<X509Certificate> certs = new ArrayList<>();
+        if (vm.has("certificate")) {
+            certs.add(Keys.certificateFromDer(Dsse.base64(Dsse.requireText(vm.get("certificate"), "rawBytes", what),
+                    what + ": certificate"), what + ": certificate"));
+        }
+        for (JsonNode c : vm.path("x509CertificateChain").path("certificates")) {
+            certs.add(Keys.certificateFromDer(Dsse.base64(Dsse.requireText(c, "rawBytes", what), what + ": certificate"),
+                    what + ": certificate"));
+        }
+        String hint = vm.path("publicKey").path("hint").asText(null);
+        if (certs.isEmpty() && !vm.has("publicKey")) {
+            throw new AttestationException(what + ": the bundle has neither a certificate nor a public key in its verification material");
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        vm.path("tlogEntries").forEach(entries::add);
+        return new SigstoreBundle(env, hint, certs, entries);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+}
