@@ -7,11 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.stellaops.core.decider.Decider;
@@ -69,13 +67,8 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print machine-readable progress events (JSON lines) on standard error.")
     boolean json;
 
-    @Option(names = "--registry-config", paramLabel = "FILE",
-            description = "Docker config.json with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
-    Path registryConfig;
-
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
-            description = "Talk plain HTTP to this registry (loopback registries always use HTTP). Repeatable.")
-    List<String> insecure = new ArrayList<>();
+    @CommandLine.Mixin
+    RegistryOptions registry = new RegistryOptions();
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Layer fragment cache (default: $STELLA_CACHE_DIR, else ~/.cache/stella).")
@@ -87,9 +80,6 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Layers analyzed at once (default: number of cores).")
     Integer parallelism;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Registry request timeout. Default: ${DEFAULT-VALUE}.")
-    int timeoutSeconds;
 
     @CommandLine.Mixin
     DecisionOptions decision = new DecisionOptions();
@@ -114,8 +104,8 @@ public final class ScanCommand implements Callable<Integer> {
             Scanner scanner = new Scanner(AnalyzerSet.standard(), store,
                     parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors());
             ScanResult result;
-            try (ImageSource source = ImageSources.open(image, new ImageSources.Options(pf, registryConfig,
-                    new LinkedHashSet<>(insecure), Duration.ofSeconds(timeoutSeconds)))) {
+            try (ImageSource source = ImageSources.open(image, new ImageSources.Options(pf, registry.registryConfig,
+                    registry.insecureSet(), registry.timeout()))) {
                 result = scanner.scan(source, events);
             }
             SbomMetadata meta = new SbomMetadata(Main.version(), ts);
@@ -148,7 +138,7 @@ public final class ScanCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeAtomically(Path file, byte[] data) throws IOException {
+    static void writeAtomically(Path file, byte[] data) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, ".stella-out", ".tmp");

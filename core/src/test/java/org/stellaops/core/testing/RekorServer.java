@@ -15,7 +15,8 @@ import org.stellaops.core.attest.TrustedRoot;
  * openssl; {@link #trustedRoot()} is the trusted-root file a verifier of this log needs.
  */
 public final class RekorServer implements AutoCloseable {
-    public static final String ORIGIN = "rekor.stella.test";
+    /** The checkpoint origin is the host of the log's URL, as verifiers (sigstore-go, cosign) expect. */
+    public static final String ORIGIN = "localhost";
     private final Process process;
     private final URI url;
     private final TrustedRoot trustedRoot;
@@ -35,7 +36,7 @@ public final class RekorServer implements AutoCloseable {
                 "--grpc-port=" + grpc, "--http-metrics-port=" + metrics, "--checkpoint-interval=500ms",
                 "--batch-max-age=50ms").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Tools.waitForPort(http, process, "rekor-server-posix", log);
-        url = URI.create("http://127.0.0.1:" + http);
+        url = URI.create("http://localhost:" + http);
         var pk = Keys.readPublicKey(Files.readAllBytes(pub), "log key");
         trustedRoot = new TrustedRoot(List.of(new TrustedRoot.Log(url.toString(), TransparencyLogVerifier.noteKeyHash(ORIGIN, pk), pk,
                 Keys.ED25519, Instant.parse("2020-01-01T00:00:00Z"), null)), List.of());

@@ -82,16 +82,31 @@ public final class RegistryClient {
     }
 
     private HttpResponse<InputStream> send(ImageRef ref, URI uri, String accept, String what) throws IOException {
+        return send(ref, uri, accept, what, "GET", null, null, Set.of(200));
+    }
+
+    /**
+     * One authenticated exchange: answers a 401 challenge once (a push gets a token with the push scope this way),
+     * follows GET redirects, retries 429/5xx with backoff, and returns responses whose status is in {@code ok}.
+     */
+    private HttpResponse<InputStream> send(ImageRef ref, URI uri, String accept, String what, String method, byte[] body,
+                                           String contentType, Set<Integer> ok) throws IOException {
         String scopeKey = ref.registry() + "/" + ref.repository();
         boolean triedAuth = false;
         for (int attempt = 1; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept)
-                    .header("User-Agent", "stella-ops");
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "stella-ops");
+            if (accept != null) {
+                b.header("Accept", accept);
+            }
+            if (contentType != null) {
+                b.header("Content-Type", contentType);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             String authz = authorizations.get(scopeKey);
             if (authz != null) {
                 b.header("Authorization", authz);
             }
-            HttpResponse<InputStream> r = exchange(b.GET().build(), what);
+            HttpResponse<InputStream> r = exchange(b.build(), what);
             int status = r.statusCode();
             if (status == 401 && !triedAuth) {
                 drain(r);
@@ -100,7 +115,7 @@ public final class RegistryClient {
                 attempt--;
                 continue;
             }
-            if (status >= 300 && status < 400 && r.headers().firstValue("Location").isPresent()) {
+            if (method.equals("GET") && status >= 300 && status < 400 && r.headers().firstValue("Location").isPresent()) {
                 drain(r);
                 return followRedirect(uri.resolve(r.headers().firstValue("Location").get()), uri, accept, what, 0);
             }
@@ -113,12 +128,68 @@ public final class RegistryClient {
                 throw new ScanException(status == 429 ? Kind.RATE_LIMITED : Kind.UNAVAILABLE,
                         what + ": registry answered HTTP " + status + " after " + MAX_ATTEMPTS + " attempts");
             }
-            if (status != 200) {
+            if (!ok.contains(status)) {
                 String detail = errorDetail(r);
                 drain(r);
                 throw new ScanException(statusKind(status), what + ": HTTP " + status + detail);
             }
             return r;
+        }
+    }
+
+    /** A manifest by tag or digest, or empty when the registry answers 404. */
+    public Optional<Manifest> manifestIfPresent(ImageRef ref, String reference) throws IOException {
+        try {
+            return Optional.of(manifest(ref, reference));
+        } catch (ScanException e) {
+            if (e.kind() == Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Uploads a blob (monolithic POST then PUT) unless the repository already has it; returns its digest. */
+    public String pushBlob(ImageRef ref, byte[] data) throws IOException {
+        String digest = org.stellaops.core.json.Digests.sha256(data);
+        String base = baseUrl(ref.registry()) + "/v2/" + ref.repository();
+        String what = "blob upload " + ref.name() + "@" + digest;
+        HttpResponse<InputStream> head = send(ref, URI.create(base + "/blobs/" + digest), null, what, "HEAD", null, null,
+                Set.of(200, 404));
+        drain(head);
+        if (head.statusCode() == 200) {
+            return digest;
+        }
+        HttpResponse<InputStream> start = send(ref, URI.create(base + "/blobs/uploads/"), null, what, "POST", null, null, Set.of(202));
+        drain(start);
+        String location = start.headers().firstValue("Location").orElseThrow(() ->
+                new ScanException(Kind.UNAVAILABLE, what + ": the registry gave no upload location"));
+        URI upload = URI.create(base).resolve(location);
+        String sep = upload.getRawQuery() == null ? "?" : "&";
+        drain(send(ref, URI.create(upload + sep + "digest=" + enc(digest)), null, what, "PUT", data, "application/octet-stream",
+                Set.of(201, 204)));
+        return digest;
+    }
+
+    /** PUTs a manifest under a tag or digest; returns the response headers (e.g. {@code OCI-Subject}). */
+    public java.net.http.HttpHeaders pushManifest(ImageRef ref, String reference, byte[] body, String mediaType) throws IOException {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + reference);
+        HttpResponse<InputStream> r = send(ref, uri, null, "manifest upload " + ref.name() + ":" + reference, "PUT", body, mediaType,
+                Set.of(200, 201, 202));
+        drain(r);
+        return r.headers();
+    }
+
+    /** The OCI 1.1 referrers index of a digest, or empty when the registry has no Referrers API (404). */
+    public Optional<byte[]> referrers(ImageRef ref, String digest) throws IOException {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/referrers/" + digest);
+        HttpResponse<InputStream> r = send(ref, uri, MediaTypes.OCI_INDEX, "referrers of " + ref.name() + "@" + digest, "GET", null,
+                null, Set.of(200, 404));
+        try (InputStream in = r.body()) {
+            byte[] b = in.readNBytes(8 * 1024 * 1024);
+            String ct = r.headers().firstValue("Content-Type").orElse("");
+            // a registry without the API may answer 200 with something else than an index (e.g. an HTML page)
+            return r.statusCode() == 200 && ct.startsWith(MediaTypes.OCI_INDEX) ? Optional.of(b) : Optional.empty();
         }
     }
 
