@@ -4,10 +4,13 @@
 #   cosign          — the reference DSSE/attestation client (interop tests)
 #   rekor-server-posix — Rekor v2 (rekor-tiles) with its POSIX tile backend (transparency-log tests)
 #   ferretdb        — a MongoDB-wire-compatible server on SQLite (operator storage tests)
+# and, from Maven Central, into ~/.cache/stella-tools/lib:
+#   s3proxy         — an S3-compatible server (Apache-2.0) on a filesystem directory (object-store tests)
 set -euo pipefail
 COSIGN_VERSION=v2.6.2
 REKOR_TILES_VERSION=v2.4.2
 FERRETDB_VERSION=v1.24.2
+S3PROXY_VERSION=3.0.0
 root="$HOME/.cache/stella-tools"
 bin="$root/bin"
 mkdir -p "$bin" "$root/stamps"
@@ -23,8 +26,21 @@ fi
 
 if ! have ferretdb "$FERRETDB_VERSION"; then
   echo "tools: building ferretdb $FERRETDB_VERSION" >&2
-  GOBIN="$bin" go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION"
+  # FerretDB reads its version from build/version/version.txt, which the module zip does not carry: build from a
+  # writable copy of the module with that file written.
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  src="$root/src/ferretdb"
+  rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  (cd "$src" && go build -o "$bin/ferretdb" ./cmd/ferretdb)
   stamp ferretdb "$FERRETDB_VERSION"
+fi
+
+jar="$root/lib/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar"
+if [ ! -s "$jar" ]; then
+  echo "tools: fetching s3proxy $S3PROXY_VERSION" >&2
+  mvn -q -B -ntp dependency:copy "-Dartifact=org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    "-DoutputDirectory=$root/lib"
 fi
 
 if ! have rekor-server-posix "$REKOR_TILES_VERSION"; then

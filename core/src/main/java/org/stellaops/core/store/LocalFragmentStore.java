@@ -1,17 +1,12 @@
 package org.stellaops.core.store;
 
-import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.stellaops.core.json.Json;
 import org.stellaops.core.model.LayerFragment;
 
 /**
@@ -57,13 +52,9 @@ public final class LocalFragmentStore implements FragmentStore {
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
-        try (InputStream in = new ZstdInputStream(Files.newInputStream(f))) {
-            LayerFragment fragment = Json.mapper().readValue(in, LayerFragment.class);
-            if (fragment.schema() != LayerFragment.SCHEMA || !analyzerVersion.equals(fragment.analyzerVersion())) {
-                return Optional.empty();
-            }
-            return Optional.of(fragment);
-        } catch (IOException | RuntimeException e) {
+        try {
+            return FragmentStore.decode(Files.readAllBytes(f), analyzerVersion);
+        } catch (IOException e) {
             return Optional.empty();
         }
     }
@@ -74,9 +65,7 @@ public final class LocalFragmentStore implements FragmentStore {
         Files.createDirectories(f.getParent());
         Path tmp = Files.createTempFile(f.getParent(), ".fragment", ".tmp");
         try {
-            try (OutputStream out = new ZstdOutputStream(Files.newOutputStream(tmp), 6)) {
-                out.write(Json.write(fragment));
-            }
+            Files.write(tmp, FragmentStore.encode(fragment));
             try {
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -1,0 +1,257 @@
+package org.stellaops.storage;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * The catalog (MongoDB Java driver): {@code layers} (analysis state and a lease per layer digest), {@code images},
+ * {@code verdicts} (image digest + policy digest → verdict: what the admission webhook reads), {@code sources}
+ * (AdvisoryFeed and VexSource revisions) and {@code advisories} (an index of the advisories of each feed revision).
+ */
+public final class Catalog implements AutoCloseable {
+    public enum LayerState { pending, running, done, failed }
+
+    public record Layer(String digest, LayerState state, String fragmentKey, String analyzerVersion, String leaseHolder,
+                        Instant leaseExpiry, int attempts, String error) {
+    }
+
+    public record Verdict(String imageDigest, String policyDigest, String verdict, String reportKey, String reportSha256,
+                          String advisoryRevision, String vexRevision, Instant decidedAt) {
+    }
+
+    public record Source(String id, String kind, String revision, String objectKey, int count, Instant lastSync, String etag,
+                         String lastModified) {
+    }
+
+    private final MongoClient client;
+    private final MongoDatabase db;
+    private final String uri;
+
+    public Catalog(String uri, String database) {
+        this.uri = redact(uri);
+        this.client = MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                .applyConnectionString(new com.mongodb.ConnectionString(uri))
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS).readTimeout(30, TimeUnit.SECONDS))
+                .build());
+        this.db = client.getDatabase(database);
+    }
+
+    private MongoCollection<Document> layers() {
+        return db.getCollection("layers");
+    }
+
+    /** Indexes the queries need; idempotent, run at start. */
+    public void ensureIndexes() throws StorageException {
+        call("create indexes", () -> {
+            layers().createIndex(Indexes.ascending("state"));
+            db.getCollection("verdicts").createIndex(Indexes.ascending("imageDigest"));
+            db.getCollection("advisories").createIndex(Indexes.ascending("source", "revision"));
+            db.getCollection("advisories").createIndex(Indexes.ascending("packages"));
+            return null;
+        });
+    }
+
+    public void ping() throws StorageException {
+        call("ping", () -> db.runCommand(new Document("ping", 1)));
+    }
+
+    /**
+     * Takes the analysis lease of a layer for {@code holder} (a worker Job's namespace/name) unless the layer is done or
+     * another holder's lease is still valid. Taking it again as the same holder extends it (idempotent reconciles).
+     */
+    public boolean tryLease(String digest, String holder, Duration ttl, Instant now) throws StorageException {
+        return call("lease " + digest, () -> {
+            // _id at the top level of the filter (not inside $and): an upsert must insert the document under this _id
+            Bson filter = new Document("_id", digest).append("state", new Document("$ne", LayerState.done.name()))
+                    .append("$or", List.of(new Document("leaseExpiry", new Document("$lt", Date.from(now))),
+                            new Document("leaseHolder", holder), new Document("leaseHolder", null)));
+            try {
+                Document d = layers().findOneAndUpdate(filter, Updates.combine(
+                                Updates.set("leaseHolder", holder), Updates.set("leaseExpiry", Date.from(now.plus(ttl))),
+                                Updates.set("state", LayerState.running.name()), Updates.set("updatedAt", Date.from(now))),
+                        new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+                return d != null && holder.equals(d.getString("leaseHolder"));
+            } catch (MongoWriteException e) {
+                if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                    return false; // the layer exists and is done or leased by someone else
+                }
+                throw e;
+            } catch (MongoException e) {
+                if (e.getCode() == 11000) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** A worker failed: the lease is released and the failure counted. */
+    public void markFailed(String digest, String holder, String error, Instant now) throws StorageException {
+        call("mark failed " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", digest),
+                        Filters.ne("state", LayerState.done.name())),
+                Updates.combine(Updates.set("state", LayerState.failed.name()), Updates.set("error", error),
+                        Updates.inc("attempts", 1), Updates.set("leaseExpiry", Date.from(now)),
+                        Updates.set("lastHolder", holder), Updates.unset("leaseHolder"), Updates.set("updatedAt", Date.from(now)))));
+    }
+
+    /** The worker stored the fragment: the layer is done for this analyzer version (a rerun sets the same values). */
+    public void markDone(String digest, String fragmentKey, String analyzerVersion, Instant now) throws StorageException {
+        call("mark done " + digest, () -> layers().updateOne(Filters.eq("_id", digest), Updates.combine(
+                        Updates.set("state", LayerState.done.name()), Updates.set("fragmentKey", fragmentKey),
+                        Updates.set("analyzerVersion", analyzerVersion), Updates.unset("leaseHolder"),
+                        Updates.unset("error"), Updates.set("updatedAt", Date.from(now))),
+                new com.mongodb.client.model.UpdateOptions().upsert(true)));
+    }
+
+    public Optional<Layer> layer(String digest) throws StorageException {
+        return call("read layer " + digest, () -> Optional.ofNullable(layers().find(Filters.eq("_id", digest)).first()).map(Catalog::toLayer));
+    }
+
+    /** The digests (of those given) that are not analyzed for this analyzer version, in the given order. */
+    public List<String> missing(Collection<String> digests, String analyzerVersion) throws StorageException {
+        Set<String> asked = new LinkedHashSet<>(digests);
+        return call("missing layers", () -> {
+            Set<String> done = new java.util.HashSet<>();
+            for (Document d : layers().find(Filters.and(Filters.in("_id", asked), Filters.eq("state", LayerState.done.name()),
+                    Filters.eq("analyzerVersion", analyzerVersion))).projection(Projections.include("_id"))) {
+                done.add(d.getString("_id"));
+            }
+            List<String> out = new ArrayList<>();
+            for (String a : asked) {
+                if (!done.contains(a)) {
+                    out.add(a);
+                }
+            }
+            return out;
+        });
+    }
+
+    public void putImage(String imageDigest, String name, List<String> layerDigests, Map<String, String> sbomKeys, int components,
+                         Instant now) throws StorageException {
+        Document d = new Document("_id", imageDigest).append("name", name).append("layers", layerDigests)
+                .append("sbom", new Document(sbomKeys)).append("components", components).append("updatedAt", Date.from(now));
+        call("put image " + imageDigest, () -> db.getCollection("images").replaceOne(Filters.eq("_id", imageDigest), d,
+                new ReplaceOptions().upsert(true)));
+    }
+
+    public Optional<Document> image(String imageDigest) throws StorageException {
+        return call("read image " + imageDigest, () -> Optional.ofNullable(db.getCollection("images").find(Filters.eq("_id", imageDigest)).first()));
+    }
+
+    public void putVerdict(Verdict v) throws StorageException {
+        Document d = new Document("_id", v.imageDigest() + "|" + v.policyDigest()).append("imageDigest", v.imageDigest())
+                .append("policyDigest", v.policyDigest()).append("verdict", v.verdict()).append("reportKey", v.reportKey())
+                .append("reportSha256", v.reportSha256()).append("advisoryRevision", v.advisoryRevision())
+                .append("vexRevision", v.vexRevision()).append("decidedAt", Date.from(v.decidedAt()));
+        call("put verdict " + v.imageDigest(), () -> db.getCollection("verdicts").replaceOne(Filters.eq("_id", d.get("_id")), d,
+                new ReplaceOptions().upsert(true)));
+    }
+
+    public Optional<Verdict> verdict(String imageDigest, String policyDigest) throws StorageException {
+        return call("read verdict " + imageDigest, () -> Optional.ofNullable(db.getCollection("verdicts")
+                .find(Filters.eq("_id", imageDigest + "|" + policyDigest)).first()).map(d -> new Verdict(d.getString("imageDigest"),
+                d.getString("policyDigest"), d.getString("verdict"), d.getString("reportKey"), d.getString("reportSha256"),
+                d.getString("advisoryRevision"), d.getString("vexRevision"), d.getDate("decidedAt").toInstant())));
+    }
+
+    public void putSource(Source s) throws StorageException {
+        Document d = new Document("_id", s.id()).append("kind", s.kind()).append("revision", s.revision())
+                .append("objectKey", s.objectKey()).append("count", s.count())
+                .append("lastSync", s.lastSync() == null ? null : Date.from(s.lastSync())).append("etag", s.etag())
+                .append("lastModified", s.lastModified());
+        call("put source " + s.id(), () -> db.getCollection("sources").replaceOne(Filters.eq("_id", s.id()), d,
+                new ReplaceOptions().upsert(true)));
+    }
+
+    public Optional<Source> source(String id) throws StorageException {
+        return call("read source " + id, () -> Optional.ofNullable(db.getCollection("sources").find(Filters.eq("_id", id)).first())
+                .map(d -> new Source(d.getString("_id"), d.getString("kind"), d.getString("revision"), d.getString("objectKey"),
+                        d.getInteger("count", 0), d.getDate("lastSync") == null ? null : d.getDate("lastSync").toInstant(),
+                        d.getString("etag"), d.getString("lastModified"))));
+    }
+
+    /** Replaces the advisory index of a source with the given revision's entries (id, aliases, affected packages). */
+    public void putAdvisoryIndex(String source, String revision, List<Document> entries) throws StorageException {
+        call("index advisories of " + source, () -> {
+            MongoCollection<Document> c = db.getCollection("advisories");
+            if (c.countDocuments(Filters.and(Filters.eq("source", source), Filters.eq("revision", revision))) == entries.size()
+                    && !entries.isEmpty()) {
+                return null; // this revision is already indexed (a rerun after a restart)
+            }
+            c.deleteMany(Filters.eq("source", source));
+            List<Document> docs = new ArrayList<>(entries.size());
+            for (Document e : entries) {
+                docs.add(new Document(e).append("source", source).append("revision", revision));
+            }
+            for (int i = 0; i < docs.size(); i += 1000) {
+                c.insertMany(docs.subList(i, Math.min(docs.size(), i + 1000)));
+            }
+            return null;
+        });
+    }
+
+    public long countAdvisories(String source) throws StorageException {
+        return call("count advisories", () -> db.getCollection("advisories").countDocuments(Filters.eq("source", source)));
+    }
+
+    private static Layer toLayer(Document d) {
+        Date exp = d.getDate("leaseExpiry");
+        return new Layer(d.getString("_id"), LayerState.valueOf(d.getString("state")), d.getString("fragmentKey"),
+                d.getString("analyzerVersion"), d.getString("leaseHolder"), exp == null ? null : exp.toInstant(),
+                d.getInteger("attempts", 0), d.getString("error"));
+    }
+
+    interface Call<T> {
+        T run();
+    }
+
+    private <T> T call(String what, Call<T> c) throws StorageException {
+        try {
+            return c.run();
+        } catch (MongoTimeoutException | MongoSocketException e) {
+            throw new StorageException("catalog " + uri + " unreachable (" + what + "): " + e.getMessage(), true, e);
+        } catch (MongoSecurityException e) {
+            throw new StorageException("catalog " + uri + " refused the credentials (" + what + ")", false, e);
+        } catch (MongoException e) {
+            throw new StorageException("catalog " + uri + " (" + what + "): " + e.getMessage(), false, e);
+        }
+    }
+
+    private static String redact(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
