@@ -11,10 +11,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.stellaops.core.advisories.FeedSet;
 import org.stellaops.core.decider.Decider;
 import org.stellaops.core.json.Json;
@@ -132,48 +130,6 @@ public final class DecisionOptions {
         }
         out.printf("%nverdict: %s (%d findings%s)%n", r.verdict().toUpperCase(), r.findings().size(),
                 counts.isEmpty() ? "" : ": " + counts.toString().replaceAll("[{}]", "").replace("=", " "));
-    }
-
-    /** What the decider needs of one SBOM component, wherever the SBOM comes from. */
-    record Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule) {
-    }
-
-    /** Decider components; a Go module's container is the main module of the same binary (for VEX subcomponents). */
-    static List<Decider.Component> components(List<Row> rows) {
-        Map<String, Set<String>> mainModules = new HashMap<>();
-        for (Row r : rows) {
-            if (r.goMainModule()) {
-                mainModules.computeIfAbsent(r.evidencePath(), k -> new HashSet<>()).add(r.purl());
-            }
-        }
-        List<Decider.Component> out = new ArrayList<>();
-        for (Row r : rows) {
-            Set<String> containers = new HashSet<>(mainModules.getOrDefault(r.evidencePath(), Set.of()));
-            containers.remove(r.purl());
-            out.add(new Decider.Component(r.purl(), r.layerDigest(), r.evidencePath(), r.ownedBy(), containers));
-        }
-        return out;
-    }
-
-    /** Components of a CycloneDX SBOM written by Stella Ops, for {@code stella report}. */
-    static List<Decider.Component> components(JsonNode bom) {
-        List<Row> rows = new ArrayList<>();
-        for (JsonNode c : bom.path("components")) {
-            if (c.has("purl")) {
-                rows.add(new Row(c.path("purl").asText(), property(c, "stella:layer:digest"), property(c, "stella:evidence:path"),
-                        property(c, "stella:ownedBy"), "true".equals(property(c, "stella:go:mainModule"))));
-            }
-        }
-        return components(rows);
-    }
-
-    static String property(JsonNode component, String name) {
-        for (JsonNode p : component.path("properties")) {
-            if (name.equals(p.path("name").asText())) {
-                return p.path("value").asText();
-            }
-        }
-        return null;
     }
 
     static JsonNode readJson(Path f) throws IOException {

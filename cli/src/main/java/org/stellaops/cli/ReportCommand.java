@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.stellaops.core.decider.Decider;
+import org.stellaops.core.decider.SbomComponents;
 import org.stellaops.core.json.Digests;
 import org.stellaops.scanner.ScanException;
 import picocli.CommandLine;
@@ -47,8 +48,8 @@ public final class ReportCommand implements Callable<Integer> {
             }
             JsonNode subject = bom.path("metadata").path("component");
             Decider.Image image = new Decider.Image(subject.path("name").asText(null), subject.path("version").asText(null),
-                    DecisionOptions.property(subject, "stella:image:indexDigest"), Digests.sha256(bytes));
-            return decision.run(image, DecisionOptions.components(bom), out, json, spec.commandLine().getOut(), err);
+                    SbomComponents.property(subject, "stella:image:indexDigest"), Digests.sha256(bytes));
+            return decision.run(image, SbomComponents.fromCycloneDx(bom), out, json, spec.commandLine().getOut(), err);
         } catch (ScanException e) {
             err.println("stella: " + e.getMessage());
             return e.kind().exitCode();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.stellaops.core.decider.Decider;
+import org.stellaops.core.decider.SbomComponents;
 import org.stellaops.core.json.Json;
 import org.stellaops.core.model.LayerFragment;
 import org.stellaops.core.store.FragmentStore;
@@ -148,12 +149,12 @@ public final class ScanCommand implements Callable<Integer> {
 
     /** The inventory as the decider sees it. */
     static List<Decider.Component> components(ScanResult r) {
-        List<DecisionOptions.Row> rows = new ArrayList<>();
+        List<SbomComponents.Row> rows = new ArrayList<>();
         for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
-            rows.add(new DecisionOptions.Row(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"),
+            rows.add(new SbomComponents.Row(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"),
                     "true".equals(c.properties().get("stella:go:mainModule"))));
         }
-        return DecisionOptions.components(rows);
+        return SbomComponents.of(rows);
     }
 
     private static String timestamp(String t) {

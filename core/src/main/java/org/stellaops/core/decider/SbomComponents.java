@@ -1,0 +1,56 @@
+package org.stellaops.core.decider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What the decider needs of SBOM components, wherever the SBOM comes from (a scan in memory or a stored CycloneDX). */
+public final class SbomComponents {
+    private SbomComponents() {
+    }
+
+    public record Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule) {
+    }
+
+    /** Decider components; a Go module's container is the main module of the same binary (for VEX subcomponents). */
+    public static List<Decider.Component> of(List<Row> rows) {
+        Map<String, Set<String>> mainModules = new HashMap<>();
+        for (Row r : rows) {
+            if (r.goMainModule()) {
+                mainModules.computeIfAbsent(r.evidencePath(), k -> new HashSet<>()).add(r.purl());
+            }
+        }
+        List<Decider.Component> out = new ArrayList<>();
+        for (Row r : rows) {
+            Set<String> containers = new HashSet<>(mainModules.getOrDefault(r.evidencePath(), Set.of()));
+            containers.remove(r.purl());
+            out.add(new Decider.Component(r.purl(), r.layerDigest(), r.evidencePath(), r.ownedBy(), containers));
+        }
+        return out;
+    }
+
+    /** Components of a CycloneDX SBOM written by Stella Ops. */
+    public static List<Decider.Component> fromCycloneDx(JsonNode bom) {
+        List<Row> rows = new ArrayList<>();
+        for (JsonNode c : bom.path("components")) {
+            if (c.has("purl")) {
+                rows.add(new Row(c.path("purl").asText(), property(c, "stella:layer:digest"), property(c, "stella:evidence:path"),
+                        property(c, "stella:ownedBy"), "true".equals(property(c, "stella:go:mainModule"))));
+            }
+        }
+        return of(rows);
+    }
+
+    public static String property(JsonNode component, String name) {
+        for (JsonNode p : component.path("properties")) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("value").asText();
+            }
+        }
+        return null;
+    }
+}
