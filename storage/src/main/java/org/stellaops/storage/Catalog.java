@@ -114,13 +114,17 @@ public final class Catalog implements AutoCloseable {
         });
     }
 
-    /** A worker failed: the lease is released and the failure counted. */
-    public void markFailed(String digest, String holder, String error, Instant now) throws StorageException {
-        call("mark failed " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", digest),
-                        Filters.ne("state", LayerState.done.name())),
+    /**
+     * A worker failed: the lease is released and the failure counted — once per holder (the lease must still be
+     * this holder's), so seeing the same failed Job again changes nothing.
+     */
+    public boolean markFailed(String digest, String holder, String error, Instant now) throws StorageException {
+        return call("mark failed " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", digest),
+                        Filters.ne("state", LayerState.done.name()), Filters.eq("leaseHolder", holder)),
                 Updates.combine(Updates.set("state", LayerState.failed.name()), Updates.set("error", error),
                         Updates.inc("attempts", 1), Updates.set("leaseExpiry", Date.from(now)),
-                        Updates.set("lastHolder", holder), Updates.unset("leaseHolder"), Updates.set("updatedAt", Date.from(now)))));
+                        Updates.set("lastHolder", holder), Updates.unset("leaseHolder"), Updates.set("updatedAt", Date.from(now))))
+                .getModifiedCount() > 0);
     }
 
     /** The worker stored the fragment: the layer is done for this analyzer version (a rerun sets the same values). */

@@ -76,7 +76,8 @@ class StorageIT {
         assertThat(catalog.tryLease(d, "ns/job-1", Duration.ofMinutes(10), t0.plusSeconds(5))).as("same holder again").isTrue();
         assertThat(catalog.tryLease(d, "other/job-1", Duration.ofMinutes(10), t0.plusSeconds(6))).as("another holder").isFalse();
         assertThat(catalog.tryLease(d, "other/job-1", Duration.ofMinutes(10), t0.plusSeconds(3600))).as("after expiry").isTrue();
-        catalog.markFailed(d, "other/job-1", "OOMKilled", t0.plusSeconds(3700));
+        assertThat(catalog.markFailed(d, "other/job-1", "OOMKilled", t0.plusSeconds(3700))).isTrue();
+        assertThat(catalog.markFailed(d, "other/job-1", "OOMKilled", t0.plusSeconds(3710))).as("counted once").isFalse();
         assertThat(catalog.layer(d).orElseThrow().attempts()).isEqualTo(1);
         assertThat(catalog.layer(d).orElseThrow().state()).isEqualTo(Catalog.LayerState.failed);
         assertThat(catalog.tryLease(d, "ns/job-2", Duration.ofMinutes(10), t0.plusSeconds(3701))).as("released on failure").isTrue();

@@ -52,6 +52,19 @@ public final class FeedSet {
         this.epss = epss;
     }
 
+    /** Adds everything another set holds (advisories, diagnostics; its KEV catalog and EPSS scores when this has none). */
+    public FeedSet merge(FeedSet other) {
+        advisories.addAll(other.advisories);
+        diagnostics.addAll(other.diagnostics);
+        if (kev == null) {
+            kev = other.kev;
+        }
+        if (epss == null) {
+            epss = other.epss;
+        }
+        return this;
+    }
+
     /** Loads a file, a directory (recursively) or a zip. */
     public FeedSet load(Path path) throws IOException {
         if (Files.isDirectory(path)) {

@@ -1,0 +1,85 @@
+package org.stellaops.operator.scan;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.stellaops.crds.v1alpha1.AdvisoryFeed;
+import org.stellaops.crds.v1alpha1.ImageScan;
+import org.stellaops.crds.v1alpha1.ImageScanStatus;
+import org.stellaops.crds.v1alpha1.Policy;
+import org.stellaops.crds.v1alpha1.VexSource;
+import org.stellaops.operator.config.Status;
+
+/**
+ * ImageScan: resolve → worker Jobs for missing layers → compose → evaluate → Completed; re-evaluates from the stored SBOM
+ * when its Policy, an AdvisoryFeed or a VexSource of its namespace changes revision. The steps live in {@link ScanSteps}.
+ */
+@ControllerConfiguration(name = "imagescan")
+public class ImageScanReconciler implements Reconciler<ImageScan> {
+    private static final Logger LOG = Logger.getLogger(ImageScanReconciler.class);
+    static final String JOBS = "worker-jobs";
+    static final String POLICIES = "policies";
+    static final String FEEDS = "advisory-feeds";
+    static final String VEX = "vex-sources";
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    ScanSteps steps;
+
+    @Override
+    public List<EventSource<?, ImageScan>> prepareEventSources(EventSourceContext<ImageScan> ctx) {
+        var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, ImageScan.class).withName(JOBS)
+                .withLabelSelector(WorkerJobs.SELECTOR)
+                .withSecondaryToPrimaryMapper(job -> ids(ctx, job.getMetadata().getNamespace(), s -> s.getStatus() != null
+                        && s.getStatus().layers != null && s.getStatus().layers.stream()
+                        .anyMatch(l -> job.getMetadata().getName().equals(l.jobName))))
+                .build(), ctx);
+        var policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(Policy.class, ImageScan.class).withName(POLICIES)
+                .withSecondaryToPrimaryMapper(p -> ids(ctx, p.getMetadata().getNamespace(),
+                        s -> p.getMetadata().getName().equals(s.getSpec().policyRef)))
+                .build(), ctx);
+        var feeds = new InformerEventSource<>(InformerEventSourceConfiguration.from(AdvisoryFeed.class, ImageScan.class).withName(FEEDS)
+                .withSecondaryToPrimaryMapper(f -> ids(ctx, f.getMetadata().getNamespace(), s -> true)).build(), ctx);
+        var vex = new InformerEventSource<>(InformerEventSourceConfiguration.from(VexSource.class, ImageScan.class).withName(VEX)
+                .withSecondaryToPrimaryMapper(v -> ids(ctx, v.getMetadata().getNamespace(), s -> true)).build(), ctx);
+        return List.of(jobs, policies, feeds, vex);
+    }
+
+    private static Set<ResourceID> ids(EventSourceContext<ImageScan> ctx, String ns, java.util.function.Predicate<ImageScan> p) {
+        return ctx.getPrimaryCache().list(ns).filter(p).map(ResourceID::fromResource).collect(Collectors.toSet());
+    }
+
+    @Override
+    public UpdateControl<ImageScan> reconcile(ImageScan scan, Context<ImageScan> context) {
+        ImageScanStatus before = scan.getStatus();
+        ScanSteps.Outcome o = steps.advance(scan, new ScanSteps.View(context), Instant.now());
+        if (Status.patch(client, scan, o.status())) {
+            ImageScanStatus.Phase was = before == null ? null : before.phase;
+            if (was != o.status().phase || o.event() != null) {
+                LOG.infof("ImageScan %s/%s: %s%s", scan.getMetadata().getNamespace(), scan.getMetadata().getName(), o.status().phase,
+                        o.status().message == null ? "" : " (" + o.status().message + ")");
+                boolean failed = o.status().phase == ImageScanStatus.Phase.Failed;
+                Status.event(client, scan, failed ? "Warning" : "Normal", o.event() != null ? o.event()
+                        : String.valueOf(o.status().phase), Objects.requireNonNullElse(o.status().message, String.valueOf(o.status().phase)));
+            }
+        }
+        return o.requeue() == null ? UpdateControl.noUpdate() : UpdateControl.<ImageScan>noUpdate().rescheduleAfter(o.requeue());
+    }
+
+}

@@ -1,0 +1,210 @@
+package org.stellaops.operator.scan;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jboss.logging.Logger;
+import org.stellaops.crds.v1alpha1.AdvisoryFeed;
+import org.stellaops.crds.v1alpha1.Conditions;
+import org.stellaops.crds.v1alpha1.ImageScan;
+import org.stellaops.crds.v1alpha1.ImageScanStatus;
+import org.stellaops.crds.v1alpha1.ImageScanStatus.Phase;
+import org.stellaops.crds.v1alpha1.Policy;
+import org.stellaops.crds.v1alpha1.VexSource;
+import org.stellaops.operator.config.Storage;
+import org.stellaops.operator.sources.Sources;
+import org.stellaops.scanner.ScanException;
+import org.stellaops.scanner.image.ResolvedImage;
+import org.stellaops.storage.StorageException;
+
+/** One step of an ImageScan's life per call: the status it moves to, when to look again, and an Event reason if any. */
+@ApplicationScoped
+public class ScanSteps {
+    private static final Logger LOG = Logger.getLogger(ScanSteps.class);
+    @Inject
+    ScanPipeline pipeline;
+    @Inject
+    LayerJobs layerJobs;
+    @Inject
+    Storage storage;
+
+    public record Outcome(ImageScanStatus status, Duration requeue, String event) {
+    }
+
+    /** What the reconciler sees of other resources: the informer caches. */
+    public record View(Context<ImageScan> ctx) {
+        @SuppressWarnings("unchecked")
+        private <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, ImageScan> source(Class<R> c, String n) {
+            return (InformerEventSource<R, ImageScan>) ctx.eventSourceRetriever().getEventSourceFor(c, n);
+        }
+
+        Job job(String ns, String name) {
+            return source(Job.class, ImageScanReconciler.JOBS).get(new ResourceID(name, ns)).orElse(null);
+        }
+
+        long runningJobs() {
+            return source(Job.class, ImageScanReconciler.JOBS).list().filter(j -> !WorkerJobs.succeeded(j) && !WorkerJobs.failed(j)).count();
+        }
+
+        Policy policy(String ns, String name) {
+            return source(Policy.class, ImageScanReconciler.POLICIES).get(new ResourceID(name, ns)).orElse(null);
+        }
+
+        List<AdvisoryFeed> feeds(String ns) {
+            return source(AdvisoryFeed.class, ImageScanReconciler.FEEDS).list(ns).toList();
+        }
+
+        List<VexSource> vex(String ns) {
+            return source(VexSource.class, ImageScanReconciler.VEX).list(ns).toList();
+        }
+    }
+
+    public Outcome advance(ImageScan scan, View view, Instant now) {
+        Long gen = scan.getMetadata().getGeneration();
+        ImageScanStatus st = copy(scan.getStatus());
+        if (st.observedGeneration == null || !st.observedGeneration.equals(gen)) {
+            st = new ImageScanStatus(); // a new spec: start over (layers already analyzed stay in the catalog)
+            st.observedGeneration = gen;
+            st.phase = Phase.Pending;
+        }
+        String ns = scan.getMetadata().getNamespace();
+        try {
+            ScanPipeline.Credentials creds = null;
+            if (st.imageDigest == null) {
+                st.phase = Phase.Resolving;
+                creds = pipeline.credentials(scan);
+                ResolvedImage image = pipeline.resolve(scan, creds);
+                st.imageDigest = image.manifestDigest();
+                st.phase = Phase.Analyzing;
+                st.message = null;
+                st.conditions = Conditions.set(st.conditions, "Resolved", true, "Resolved",
+                        image.layers().size() + " layers, " + image.platform(), gen, now);
+            }
+            if (st.phase == Phase.Analyzing) {
+                ResolvedImage image = pipeline.resolved(st.imageDigest);
+                creds = creds != null ? creds : pipeline.credentials(scan);
+                LayerJobs.Progress p = layerJobs.advance(scan, image, st.layers, creds.firstSecret(),
+                        name -> view.job(ns, name), view.runningJobs());
+                st.layers = p.layers();
+                if (p.pending() > 0) {
+                    st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", false, "Analyzing",
+                            p.pending() + " of " + image.layers().size() + " layers being analyzed", gen, now);
+                    st.conditions = Conditions.set(st.conditions, "Ready", false, "Analyzing", null, gen, now);
+                    return new Outcome(st, Duration.ofSeconds(15), null); // Job events wake the scan earlier
+                }
+                st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", true, "Analyzed",
+                        image.layers().size() + " layers", gen, now);
+                st.sbom = pipeline.compose(scan, image);
+                st.phase = Phase.Evaluating;
+            }
+            if (st.phase == Phase.Evaluating || st.phase == Phase.Completed) {
+                return evaluate(scan, view, st, now);
+            }
+            return new Outcome(st, null, null);
+        } catch (StorageException e) {
+            storage.failed();
+            st.conditions = Conditions.set(st.conditions, "Ready", false, "StorageUnavailable", e.getMessage(), gen, now);
+            st.message = "storage unavailable; retrying";
+            return new Outcome(st, Duration.ofSeconds(15), "StorageUnavailable");
+        } catch (ScanException e) {
+            String reason = switch (e.kind()) {
+                case AUTH -> "RegistryAuthFailed";
+                case NOT_FOUND -> "ImageNotFound";
+                case RATE_LIMITED -> "RegistryRateLimited";
+                case UNAVAILABLE -> "RegistryUnavailable";
+                default -> "BadImage";
+            };
+            st.conditions = Conditions.set(st.conditions, st.imageDigest == null ? "Resolved" : "LayersAnalyzed", false, reason,
+                    e.getMessage(), gen, now);
+            st.conditions = Conditions.set(st.conditions, "Ready", false, reason, e.getMessage(), gen, now);
+            st.message = e.getMessage();
+            if (ScanPipeline.permanent(e)) {
+                st.phase = Phase.Failed;
+                return new Outcome(st, null, reason);
+            }
+            return new Outcome(st, Duration.ofSeconds(e.kind() == ScanException.Kind.RATE_LIMITED ? 60 : 30), reason);
+        } catch (LayerJobs.LayerFailed e) {
+            st.phase = Phase.Failed;
+            st.message = e.getMessage();
+            st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", false, "LayerAnalysisFailed", e.getMessage(), gen, now);
+            st.conditions = Conditions.set(st.conditions, "Ready", false, "LayerAnalysisFailed", e.getMessage(), gen, now);
+            return new Outcome(st, null, "LayerAnalysisFailed");
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf(e, "ImageScan %s/%s", ns, scan.getMetadata().getName());
+            st.conditions = Conditions.set(st.conditions, "Ready", false, "Error", String.valueOf(e.getMessage()), gen, now);
+            st.message = String.valueOf(e.getMessage());
+            return new Outcome(st, Duration.ofSeconds(30), "Error");
+        }
+    }
+
+    private Outcome evaluate(ImageScan scan, View view, ImageScanStatus st, Instant now) throws IOException {
+        Long gen = scan.getMetadata().getGeneration();
+        String ns = scan.getMetadata().getNamespace();
+        Policy policy = null;
+        if (scan.getSpec().policyRef != null) {
+            policy = view.policy(ns, scan.getSpec().policyRef);
+            String problem = policy == null ? "Policy " + scan.getSpec().policyRef + " not found"
+                    : policy.getStatus() == null || !Objects.equals(policy.getStatus().observedGeneration, policy.getMetadata().getGeneration())
+                    ? "Policy " + scan.getSpec().policyRef + " not linted yet"
+                    : !Conditions.isTrue(policy.getStatus().conditions, "Valid") ? "Policy " + scan.getSpec().policyRef + " is invalid" : null;
+            if (problem != null) {
+                String reason = policy == null ? "PolicyNotFound" : problem.endsWith("invalid") ? "PolicyInvalid" : "PolicyPending";
+                st.conditions = Conditions.set(st.conditions, "Evaluated", false, reason, problem, gen, now);
+                if (st.phase != Phase.Completed) {
+                    st.conditions = Conditions.set(st.conditions, "Ready", false, reason, problem, gen, now);
+                }
+                return new Outcome(st, null, null); // the Policy informer wakes the scan
+            }
+        }
+        List<AdvisoryFeed> feeds = view.feeds(ns);
+        List<VexSource> vex = view.vex(ns);
+        List<String> waiting = new ArrayList<>();
+        feeds.stream().filter(f -> f.getStatus() == null || f.getStatus().revision == null && f.getStatus().errors.isEmpty())
+                .forEach(f -> waiting.add("AdvisoryFeed " + f.getMetadata().getName()));
+        vex.stream().filter(v -> v.getStatus() == null || v.getStatus().revision == null && v.getStatus().errors.isEmpty())
+                .forEach(v -> waiting.add("VexSource " + v.getMetadata().getName()));
+        if (!waiting.isEmpty() && st.phase != Phase.Completed) {
+            st.conditions = Conditions.set(st.conditions, "Evaluated", false, "WaitingForSources", "waiting for " + waiting, gen, now);
+            return new Outcome(st, Duration.ofSeconds(10), null);
+        }
+        org.stellaops.core.policy.Policy p = ScanPipeline.policy(policy);
+        ImageScanStatus.Inputs current = new ImageScanStatus.Inputs();
+        current.advisoryRevision = Sources.advisoryRevision(feeds);
+        current.vexRevision = Sources.vexRevision(vex);
+        current.policyRevision = p.digest();
+        boolean reevaluate = st.phase == Phase.Completed;
+        if (reevaluate && (Boolean.FALSE.equals(scan.getSpec().reevaluate) || current.equals(st.inputs))) {
+            return new Outcome(st, null, null);
+        }
+        ScanPipeline.Evaluation e = pipeline.evaluate(scan, st.imageDigest, p, feeds, vex);
+        st.summary = e.summary();
+        st.verdict = e.verdict();
+        st.report = e.report();
+        st.policyDigest = e.policyDigest();
+        st.inputs = e.inputs();
+        st.phase = Phase.Completed;
+        st.message = null;
+        String msg = "verdict " + e.verdict() + ": " + e.summary().findings + " findings (" + e.summary().critical + " critical, "
+                + e.summary().high + " high)";
+        st.conditions = Conditions.set(st.conditions, "Evaluated", true, reevaluate ? "Reevaluated" : "Evaluated", msg, gen, now);
+        st.conditions = Conditions.set(st.conditions, "Ready", true, "Completed", msg, gen, now);
+        return new Outcome(st, null, reevaluate ? "Reevaluated" : "Completed");
+    }
+
+    /** A copy of the status, so that the informer's object is never changed. */
+    static ImageScanStatus copy(ImageScanStatus s) {
+        if (s == null) {
+            return new ImageScanStatus();
+        }
+        return org.stellaops.core.json.Json.mapper().convertValue(s, ImageScanStatus.class);
+    }
+}
