@@ -10,6 +10,8 @@ import java.util.Objects;
 public class AttestationStatus {
     public Long observedGeneration;
     public String imageDigest;
+    /** The scan outputs signed (report sha256 and SBOM keys, digested): a re-evaluated scan is signed again. */
+    public String inputsDigest;
     public List<Envelope> envelopes = new ArrayList<>();
     public Boolean verified;
     public List<Condition> conditions = new ArrayList<>();
@@ -39,7 +41,8 @@ public class AttestationStatus {
     @Override
     public boolean equals(Object o) {
         return o instanceof AttestationStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-                && Objects.equals(imageDigest, s.imageDigest) && Objects.equals(envelopes, s.envelopes)
+                && Objects.equals(imageDigest, s.imageDigest) && Objects.equals(inputsDigest, s.inputsDigest)
+                && Objects.equals(envelopes, s.envelopes)
                 && Objects.equals(verified, s.verified) && Objects.equals(conditions, s.conditions);
     }
 

@@ -8,13 +8,17 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Status writes and Events. Status is patched as a fresh object holding only name, namespace and status (never the
- * informer's copy), and only when it differs from what the resource has.
+ * Status writes and Events. Status is written as a whole (a patch holding only the status, never the informer's copy
+ * of the object), and only when it differs from what the resource has.
  */
 public final class Status {
     private static final Logger LOG = Logger.getLogger(Status.class);
@@ -28,16 +32,13 @@ public final class Status {
         if (Objects.equals(resource.getStatus(), status)) {
             return false;
         }
-        try {
-            CustomResource fresh = resource.getClass().getDeclaredConstructor().newInstance();
-            fresh.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
-                    .withNamespace(resource.getMetadata().getNamespace()).build());
-            fresh.setStatus(status);
-            client.resource(fresh).patchStatus();
-            return true;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        // A JSON Patch (RFC 6902) that sets /status as a whole: lists are replaced, never merged, by every API server
+        // (and by the mock server of the tests), and no resourceVersion is needed, so a stale cache cannot cause 409s.
+        var op = client.getKubernetesSerialization().convertValue(Map.of("op", "add", "path", "/status", "value", status), Object.class);
+        client.resources((Class<CustomResource>) resource.getClass()).inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization().asJson(List.of(op)));
+        return true;
     }
 
     /** A Kubernetes Event on the resource; failing to record one never fails a reconcile. */

@@ -1,0 +1,83 @@
+package org.stellaops.operator.attest;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.stellaops.crds.v1alpha1.Attestation;
+import org.stellaops.crds.v1alpha1.AttestationStatus;
+import org.stellaops.crds.v1alpha1.Conditions;
+import org.stellaops.crds.v1alpha1.ImageScan;
+import org.stellaops.crds.v1alpha1.ImageScanStatus;
+import org.stellaops.operator.config.Status;
+import org.stellaops.storage.StorageException;
+
+/** Signs the outputs of a completed ImageScan when it completes or is re-evaluated; the work is in {@link Signing}. */
+@ControllerConfiguration(name = "attestation")
+public class AttestationReconciler implements Reconciler<Attestation> {
+    static final String SCANS = "scans";
+    @Inject
+    KubernetesClient client;
+    @Inject
+    Signing signing;
+
+    @Override
+    public List<EventSource<?, Attestation>> prepareEventSources(EventSourceContext<Attestation> ctx) {
+        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(ImageScan.class, Attestation.class)
+                .withName(SCANS)
+                .withSecondaryToPrimaryMapper(scan -> ctx.getPrimaryCache().list(scan.getMetadata().getNamespace())
+                        .filter(a -> scan.getMetadata().getName().equals(a.getSpec().subject.imageScanRef))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .build(), ctx));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<Attestation> reconcile(Attestation att, Context<Attestation> context) {
+        Instant now = Instant.now();
+        Long gen = att.getMetadata().getGeneration();
+        String ns = att.getMetadata().getNamespace();
+        AttestationStatus prev = att.getStatus();
+        ImageScan scan = ((InformerEventSource<ImageScan, Attestation>) context.eventSourceRetriever()
+                .getEventSourceFor(ImageScan.class, SCANS)).get(new ResourceID(att.getSpec().subject.imageScanRef, ns)).orElse(null);
+        String waiting = scan == null ? "ImageScan " + att.getSpec().subject.imageScanRef + " not found"
+                : scan.getStatus() == null || scan.getStatus().phase != ImageScanStatus.Phase.Completed
+                ? "waiting for ImageScan " + att.getSpec().subject.imageScanRef + " to complete" : null;
+        if (waiting != null) {
+            return done(att, Signing.notReady(prev, gen, scan == null ? "ScanNotFound" : "WaitingForScan", waiting, now), null);
+        }
+        String inputs = Signing.inputsDigest(scan);
+        if (prev != null && inputs.equals(prev.inputsDigest) && gen.equals(prev.observedGeneration)
+                && Conditions.isTrue(prev.conditions, "Ready")) {
+            return UpdateControl.noUpdate();
+        }
+        try {
+            Secret keySecret = att.getSpec().signer.keySecretRef == null ? null
+                    : client.secrets().inNamespace(ns).withName(att.getSpec().signer.keySecretRef.name).get();
+            AttestationStatus st = signing.sign(att, scan, keySecret, prev, now);
+            boolean ok = Conditions.isTrue(st.conditions, "Ready");
+            Status.event(client, att, ok ? "Normal" : "Warning", Conditions.reason(st.conditions, "Ready"),
+                    st.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> c.getMessage()).orElse(""));
+            return done(att, st, ok ? null : Duration.ofMinutes(2));
+        } catch (StorageException e) {
+            return done(att, Signing.notReady(prev, gen, "StorageUnavailable", e.getMessage(), now), Duration.ofSeconds(15));
+        }
+    }
+
+    private UpdateControl<Attestation> done(Attestation att, AttestationStatus st, Duration requeue) {
+        Status.patch(client, att, st);
+        return requeue == null ? UpdateControl.noUpdate() : UpdateControl.<Attestation>noUpdate().rescheduleAfter(requeue);
+    }
+}
