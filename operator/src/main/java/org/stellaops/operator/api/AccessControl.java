@@ -18,10 +18,17 @@ import org.stellaops.operator.config.StellaConfig;
 /**
  * Authentication by TokenReview (the caller's bearer token, e.g. a ServiceAccount token) and authorization by
  * SubjectAccessReview: reading a scan, its SBOM or report needs {@code get imagescans} in that namespace; asking
- * which layers are missing needs {@code list imagescans} cluster-wide.
+ * which layers are missing needs {@code list imagescans} cluster-wide. Decisions are cached for 30 seconds per token
+ * digest, verb and namespace (as kube-rbac-proxy does), so a busy client costs two API calls per half minute.
  */
 @Provider
 public class AccessControl implements ContainerRequestFilter {
+    private static final java.time.Duration TTL = java.time.Duration.ofSeconds(30);
+    private final Map<String, Decision> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Decision(int status, String detail, java.time.Instant until) {
+    }
+
     // looked up per request: JAX-RS providers are created at static init, before runtime configuration exists
     @Inject
     Instance<KubernetesClient> clients;
@@ -34,21 +41,36 @@ public class AccessControl implements ContainerRequestFilter {
         if (!path.startsWith("/api/") || !configs.get().api().auth()) {
             return;
         }
-        KubernetesClient client = clients.get();
         String header = req.getHeaderString("Authorization");
         if (header == null || !header.startsWith("Bearer ")) {
             req.abortWith(Problem.response(401, "Unauthorized", "a bearer token is required", path));
             return;
         }
-        TokenReview review = client.authentication().v1().tokenReviews().create(new TokenReviewBuilder().withNewSpec()
-                .withToken(header.substring(7).trim()).endSpec().build());
-        if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
-            req.abortWith(Problem.response(401, "Unauthorized", "the token was not accepted by the API server", path));
-            return;
-        }
-        var user = review.getStatus().getUser();
         List<String> parts = List.of(path.split("/"));
         String namespace = parts.size() > 4 && "namespaces".equals(parts.get(3)) ? parts.get(4) : null;
+        String key = org.stellaops.core.json.Digests.sha256(header.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "|" + namespace;
+        java.time.Instant now = java.time.Instant.now();
+        Decision d = cache.get(key);
+        if (d == null || d.until().isBefore(now)) {
+            if (cache.size() > 10_000) {
+                cache.clear();
+            }
+            d = decide(header.substring(7).trim(), namespace, now);
+            cache.put(key, d);
+        }
+        if (d.status() != 200) {
+            req.abortWith(Problem.response(d.status(), d.status() == 401 ? "Unauthorized" : "Forbidden", d.detail(), path));
+        }
+    }
+
+    private Decision decide(String token, String namespace, java.time.Instant now) {
+        KubernetesClient client = clients.get();
+        TokenReview review = client.authentication().v1().tokenReviews().create(new TokenReviewBuilder().withNewSpec()
+                .withToken(token).endSpec().build());
+        if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
+            return new Decision(401, "the token was not accepted by the API server", now.plus(TTL));
+        }
+        var user = review.getStatus().getUser();
         Map<String, List<String>> extra = new HashMap<>();
         if (user.getExtra() != null) {
             extra.putAll(user.getExtra());
@@ -59,8 +81,9 @@ public class AccessControl implements ContainerRequestFilter {
                 .withVerb(namespace == null ? "list" : "get").withNamespace(namespace).endResourceAttributes()
                 .endSpec().build());
         if (sar.getStatus() == null || !Boolean.TRUE.equals(sar.getStatus().getAllowed())) {
-            req.abortWith(Problem.response(403, "Forbidden", user.getUsername() + " may not " + (namespace == null ? "list" : "get")
-                    + " imagescans" + (namespace == null ? "" : " in " + namespace), path));
+            return new Decision(403, user.getUsername() + " may not " + (namespace == null ? "list" : "get")
+                    + " imagescans" + (namespace == null ? "" : " in " + namespace), now.plus(TTL));
         }
+        return new Decision(200, null, now.plus(TTL));
     }
 }

@@ -357,6 +357,29 @@ class OperatorIT {
         return (r.endsWith("/") ? r.substring(0, r.length() - 1) : r) + path;
     }
 
+    /**
+     * A measurement, not an assertion: 300 calls of POST /api/v1/layers/missing with 100 digests (after 50 warm-up calls),
+     * percentiles written to target/bench/layers-missing.txt for docs/benchmarks.md.
+     */
+    void recordLatency(String body) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url("/api/v1/layers/missing"))).header("Authorization", "Bearer good")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        long[] ns = new long[300];
+        for (int i = -50; i < ns.length; i++) {
+            long t = System.nanoTime();
+            http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (i >= 0) {
+                ns[i] = System.nanoTime() - t;
+            }
+        }
+        java.util.Arrays.sort(ns);
+        Path out = Path.of("target/bench/layers-missing.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, String.format("POST /api/v1/layers/missing, 100 digests, 300 calls: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
+                ns[150] / 1e6, ns[285] / 1e6, ns[299] / 1e6));
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return request(HttpRequest.newBuilder(URI.create(url(path))).GET(), null);
     }
@@ -404,6 +427,7 @@ class OperatorIT {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)), "good");
         assertThat(missing.statusCode()).as(missing.body()).isEqualTo(200);
         assertThat(Json.mapper().readTree(missing.body()).path("missing")).hasSize(96);
+        recordLatency(body);
         HttpResponse<String> bad = request(HttpRequest.newBuilder(URI.create(url("/api/v1/layers/missing")))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"digests\":[\"md5:1\"]}")), "good");
         assertThat(bad.statusCode()).isEqualTo(400);
