@@ -74,7 +74,8 @@ class StatusLogicTest {
             assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("stella-storage");
         });
         assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("regcred"));
+        assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getSecret()).isNotNull()
+                .satisfies(sv -> assertThat(sv.getSecretName()).isEqualTo("regcred")));
         JsonNode asJson = Json.mapper().valueToTree(Map.of("job", List.of(job.getMetadata().getName())));
         assertThat(asJson.toString()).contains("stella-layer");
     }
