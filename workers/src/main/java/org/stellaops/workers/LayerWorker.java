@@ -107,12 +107,12 @@ public final class LayerWorker {
         Optional<Catalog.Layer> known = catalog.layer(task.layerDigest());
         if (known.isPresent() && known.get().state() == Catalog.LayerState.done
                 && analyzers.version().equals(known.get().analyzerVersion())) {
-            Optional<LayerFragment> f = fragments.get(task.layerDigest(), analyzers.version());
-            if (f.isPresent()) {
-                return new Result(task.layerDigest(), key, f.get().packages().size(), f.get().files().size(), true,
-                        (System.nanoTime() - start) / 1_000_000);
+            // the catalog names the analyzer version; the object only has to be there (no need to read it)
+            if (store.exists(key)) {
+                return new Result(task.layerDigest(), key, -1, -1, true, (System.nanoTime() - start) / 1_000_000);
             }
         }
+        store.ensureBucket(); // the operator creates it; a worker of a fresh installation must not fail on its absence
         ImageRef ref = ImageRef.parse(task.image());
         RegistryClient client = new RegistryClient(DockerConfig.load(settings.dockerConfig()), settings.insecureRegistries(),
                 settings.timeout());
@@ -173,8 +173,10 @@ public final class LayerWorker {
         if (r != null) {
             line.put("layer", r.layerDigest());
             line.put("fragment", r.fragmentKey());
-            line.put("packages", r.packages());
-            line.put("files", r.files());
+            if (r.packages() >= 0) {
+                line.put("packages", r.packages());
+                line.put("files", r.files());
+            }
             line.put("millis", r.millis());
         }
         out.println(new String(Json.write(line), StandardCharsets.UTF_8));
