@@ -443,6 +443,40 @@ class OperatorIT {
 
     @Test
     @Order(8)
+    void aFailedSyncKeepsThePreviousRevisionInUse() throws Exception {
+        String ns = "feeds";
+        namespace(ns);
+        AdvisoryFeed feed = new AdvisoryFeed();
+        feed.getMetadata().setName("log4j");
+        feed.getMetadata().setNamespace(ns);
+        feed.setSpec(new org.stellaops.crds.v1alpha1.AdvisoryFeedSpec());
+        feed.getSpec().type = org.stellaops.crds.v1alpha1.AdvisoryFeedSpec.Type.osv;
+        feed.getSpec().source = new org.stellaops.crds.v1alpha1.SourceRef();
+        feed.getSpec().source.inline = Files.readString(data.resolve("osv/maven/GHSA-jfh8-c2jp-5v3q.json"));
+        client.resource(feed).create();
+        String[] revision = new String[1];
+        await().atMost(LONG).ignoreExceptions().untilAsserted(() -> {
+            AdvisoryFeed f = client.resources(AdvisoryFeed.class).inNamespace(ns).withName("log4j").get();
+            assertThat(Conditions.isTrue(f.getStatus().conditions, "Ready")).isTrue();
+            assertThat(f.getStatus().advisories).isEqualTo(1);
+            revision[0] = f.getStatus().revision;
+        });
+        AdvisoryFeed f = client.resources(AdvisoryFeed.class).inNamespace(ns).withName("log4j").get();
+        f.getSpec().source.inline = "{\"this is\": \"not an advisory\"";
+        f.getMetadata().setResourceVersion(null);
+        client.resource(f).update();
+        await().atMost(LONG).ignoreExceptions().untilAsserted(() -> {
+            AdvisoryFeed g = client.resources(AdvisoryFeed.class).inNamespace(ns).withName("log4j").get();
+            assertThat(Conditions.reason(g.getStatus().conditions, "Synced")).isEqualTo("SyncFailed");
+            assertThat(Conditions.isTrue(g.getStatus().conditions, "Ready")).isTrue();
+            assertThat(Conditions.reason(g.getStatus().conditions, "Ready")).isEqualTo("PreviousRevisionInUse");
+            assertThat(g.getStatus().revision).isEqualTo(revision[0]);
+            assertThat(g.getStatus().errors).singleElement().asString().contains("no advisories");
+        });
+    }
+
+    @Test
+    @Order(20)
     void restartingTheReconcilersMidScanCompletesWithoutDuplicateJobs() throws Exception {
         String ns = "restart";
         namespace(ns);

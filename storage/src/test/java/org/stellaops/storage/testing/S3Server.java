@@ -1,10 +1,10 @@
 package org.stellaops.storage.testing;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.stellaops.core.testing.Tools;
 
 /**
  * A real S3-compatible server: S3Proxy (Apache-2.0, from Maven Central, fetched by test-support/tools.sh) on a
@@ -18,7 +18,7 @@ public final class S3Server implements AutoCloseable {
     private final Path dir;
 
     public S3Server(Path dir) throws IOException, InterruptedException {
-        this(dir, freePort());
+        this(dir, Tools.freePort());
     }
 
     /** On a given port (a restarted server keeps its address and its data). */
@@ -39,17 +39,7 @@ public final class S3Server implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString(), "--properties",
                 props.toString())).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        for (int i = 0; i < 600; i++) {
-            if (!process.isAlive()) {
-                throw new IOException("s3proxy exited: " + Files.readString(log));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IOException("s3proxy did not listen on " + port);
+        Tools.waitForPort(port, process, "s3proxy", log);
     }
 
     public static Path jar() {
@@ -71,12 +61,6 @@ public final class S3Server implements AutoCloseable {
 
     public Path dir() {
         return dir;
-    }
-
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override
