@@ -44,10 +44,10 @@ public class ImageScanSpec {
     @JsonPropertyDescription("SBOM views to keep: inventory (all files), usage (entrypoint closure; not produced yet).")
     public List<View> views = new ArrayList<>(List.of(View.inventory));
 
-    @JsonPropertyDescription("SBOM formats to store.")
+    @JsonPropertyDescription("SBOM formats to store (cyclonedx-protobuf is accepted but not produced yet: a Warning event says so).")
     public List<Format> formats = new ArrayList<>(List.of(Format.CYCLONEDX_JSON));
 
-    @JsonPropertyDescription("Sign SBOM and report (needs an Attestation naming this scan for the signer).")
+    @JsonPropertyDescription("Require attestation: the scan is Ready only when an Attestation naming it has signed and verified its current SBOM and report (condition Attested).")
     public Boolean attest;
 
     @Default("true")

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.stellaops.crds.v1alpha1.AdvisoryFeed;
+import org.stellaops.crds.v1alpha1.Attestation;
 import org.stellaops.crds.v1alpha1.ImageScan;
 import org.stellaops.crds.v1alpha1.ImageScanStatus;
 import org.stellaops.crds.v1alpha1.Policy;
@@ -36,6 +37,7 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
     static final String POLICIES = "policies";
     static final String FEEDS = "advisory-feeds";
     static final String VEX = "vex-sources";
+    static final String ATTESTATIONS = "attestations";
 
     @Inject
     KubernetesClient client;
@@ -58,7 +60,10 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
                 .withSecondaryToPrimaryMapper(f -> ids(ctx, f.getMetadata().getNamespace(), s -> true)).build(), ctx);
         var vex = new InformerEventSource<>(InformerEventSourceConfiguration.from(VexSource.class, ImageScan.class).withName(VEX)
                 .withSecondaryToPrimaryMapper(v -> ids(ctx, v.getMetadata().getNamespace(), s -> true)).build(), ctx);
-        return List.of(jobs, policies, feeds, vex);
+        var attestations = new InformerEventSource<>(InformerEventSourceConfiguration.from(Attestation.class, ImageScan.class)
+                .withName(ATTESTATIONS).withSecondaryToPrimaryMapper(a -> ids(ctx, a.getMetadata().getNamespace(),
+                        s -> s.getMetadata().getName().equals(a.getSpec().subject.imageScanRef))).build(), ctx);
+        return List.of(jobs, policies, feeds, vex, attestations);
     }
 
     private static Set<ResourceID> ids(EventSourceContext<ImageScan> ctx, String ns, java.util.function.Predicate<ImageScan> p) {

@@ -14,12 +14,16 @@ import java.util.List;
 import java.util.Objects;
 import org.jboss.logging.Logger;
 import org.stellaops.crds.v1alpha1.AdvisoryFeed;
+import org.stellaops.crds.v1alpha1.Attestation;
 import org.stellaops.crds.v1alpha1.Conditions;
 import org.stellaops.crds.v1alpha1.ImageScan;
+import org.stellaops.crds.v1alpha1.ImageScanSpec;
 import org.stellaops.crds.v1alpha1.ImageScanStatus;
 import org.stellaops.crds.v1alpha1.ImageScanStatus.Phase;
 import org.stellaops.crds.v1alpha1.Policy;
 import org.stellaops.crds.v1alpha1.VexSource;
+import org.stellaops.operator.attest.Signing;
+import org.stellaops.operator.config.Status;
 import org.stellaops.operator.config.Storage;
 import org.stellaops.operator.sources.Sources;
 import org.stellaops.scanner.ScanException;
@@ -36,6 +40,8 @@ public class ScanSteps {
     LayerJobs layerJobs;
     @Inject
     Storage storage;
+    @Inject
+    io.fabric8.kubernetes.client.KubernetesClient client;
 
     public record Outcome(ImageScanStatus status, Duration requeue, String event) {
     }
@@ -65,6 +71,11 @@ public class ScanSteps {
 
         List<VexSource> vex(String ns) {
             return source(VexSource.class, ImageScanReconciler.VEX).list(ns).toList();
+        }
+
+        List<Attestation> attestations(String ns, String scan) {
+            return source(Attestation.class, ImageScanReconciler.ATTESTATIONS).list(ns)
+                    .filter(a -> scan.equals(a.getSpec().subject.imageScanRef)).toList();
         }
     }
 
@@ -105,9 +116,17 @@ public class ScanSteps {
                         image.layers().size() + " layers", gen, now);
                 st.sbom = pipeline.compose(scan, image);
                 st.phase = Phase.Evaluating;
+                if (scan.getSpec().formats != null && scan.getSpec().formats.contains(ImageScanSpec.Format.CYCLONEDX_PROTOBUF)) {
+                    Status.event(client, scan, "Warning", "FormatUnsupported", "cyclonedx-protobuf is not produced yet; "
+                            + String.join(", ", st.sbom.keys.keySet()) + " stored");
+                }
             }
             if (st.phase == Phase.Evaluating || st.phase == Phase.Completed) {
-                return evaluate(scan, view, st, now);
+                Outcome o = evaluate(scan, view, st, now);
+                if (o.status().phase == Phase.Completed && Boolean.TRUE.equals(scan.getSpec().attest)) {
+                    attested(scan, view, o.status(), now);
+                }
+                return o;
             }
             return new Outcome(st, null, null);
         } catch (StorageException e) {
@@ -198,6 +217,27 @@ public class ScanSteps {
         st.conditions = Conditions.set(st.conditions, "Evaluated", true, reevaluate ? "Reevaluated" : "Evaluated", msg, gen, now);
         st.conditions = Conditions.set(st.conditions, "Ready", true, "Completed", msg, gen, now);
         return new Outcome(st, null, reevaluate ? "Reevaluated" : "Completed");
+    }
+
+    /**
+     * With {@code spec.attest}: {@code Attested} is true when an Attestation naming this scan has signed and verified
+     * exactly the current SBOM and report; until then the scan is not Ready.
+     */
+    private static void attested(ImageScan scan, View view, ImageScanStatus st, Instant now) {
+        Long gen = scan.getMetadata().getGeneration();
+        List<Attestation> atts = view.attestations(scan.getMetadata().getNamespace(), scan.getMetadata().getName());
+        ImageScan current = new ImageScan();
+        current.setStatus(st);
+        String inputs = Signing.inputsDigest(current);
+        boolean ok = atts.stream().anyMatch(a -> a.getStatus() != null && Boolean.TRUE.equals(a.getStatus().verified)
+                && inputs.equals(a.getStatus().inputsDigest) && Conditions.isTrue(a.getStatus().conditions, "Ready"));
+        String reason = ok ? "Attested" : atts.isEmpty() ? "NoAttestation" : "WaitingForAttestation";
+        String msg = ok ? "SBOM and report signed and verified" : atts.isEmpty()
+                ? "spec.attest is set but no Attestation names this scan" : "waiting for " + atts.get(0).getMetadata().getName();
+        st.conditions = Conditions.set(st.conditions, "Attested", ok, reason, msg, gen, now);
+        String evaluated = st.conditions.stream().filter(c -> "Evaluated".equals(c.getType())).map(c -> c.getMessage())
+                .findFirst().orElse(null);
+        st.conditions = Conditions.set(st.conditions, "Ready", ok, ok ? "Completed" : reason, ok ? evaluated : msg, gen, now);
     }
 
     /** A copy of the status, so that the informer's object is never changed. */
