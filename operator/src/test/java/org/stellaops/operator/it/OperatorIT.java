@@ -265,6 +265,17 @@ class OperatorIT {
         });
         assertThat(kubelet.ran).hasSize(jobsBefore);
         assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Reevaluated"));
+        // a VexSource change (its trust) re-evaluates too, again without Jobs
+        ImageScan afterPolicy = completed(ns, "shop-app");
+        VexSource vex = client.resources(VexSource.class).inNamespace(ns).withName("vendor-vex").get();
+        vex.getSpec().trust = 0.6;
+        vex.getMetadata().setResourceVersion(null);
+        client.resource(vex).update();
+        await().atMost(LONG).ignoreExceptions().untilAsserted(() -> {
+            ImageScan s = client.resources(ImageScan.class).inNamespace(ns).withName("shop-app").get();
+            assertThat(s.getStatus().inputs.vexRevision).isNotEqualTo(afterPolicy.getStatus().inputs.vexRevision);
+        });
+        assertThat(kubelet.ran).hasSize(jobsBefore);
     }
 
     @Test
