@@ -60,11 +60,6 @@ public final class RekorServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Tools.stop(process);
     }
 }

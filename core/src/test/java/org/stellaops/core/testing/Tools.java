@@ -39,6 +39,18 @@ public final class Tools {
         throw new IOException(what + " did not listen on " + port + " within 30 s: " + tail(log));
     }
 
+    /** Stops a server process and waits for it to exit. */
+    public static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static String tail(Path log) {
         try {
             String s = Files.readString(log);

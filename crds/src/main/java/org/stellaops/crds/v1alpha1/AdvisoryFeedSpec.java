@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +23,6 @@ public class AdvisoryFeedSpec {
     public Type type;
 
     @Required
-    @ValidationRule(value = "[has(self.url), has(self.configMapRef), has(self.secretRef), has(self.objectKey), has(self.inline)]"
-            + ".filter(x, x).size() == 1", message = "exactly one of url, configMapRef, secretRef, objectKey, inline")
     public SourceRef source;
 
     @JsonPropertyDescription("Keep only advisories of these ecosystems (OSV names, e.g. Maven, npm, Debian:12); empty = all.")

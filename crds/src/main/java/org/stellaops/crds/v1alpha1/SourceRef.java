@@ -2,9 +2,12 @@ package org.stellaops.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where a feed or VEX document comes from: exactly one of url, configMapRef, secretRef, objectKey, inline. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "[has(self.url), has(self.configMapRef), has(self.secretRef), has(self.objectKey), has(self.inline)]"
+        + ".filter(x, x).size() == 1", message = "exactly one of url, configMapRef, secretRef, objectKey, inline")
 public class SourceRef {
     @JsonPropertyDescription("HTTP(S) URL fetched with ETag/If-Modified-Since.")
     public String url;

@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VexSourceSpec {
@@ -17,8 +16,6 @@ public class VexSourceSpec {
     public Format format;
 
     @Required
-    @ValidationRule(value = "[has(self.url), has(self.configMapRef), has(self.secretRef), has(self.objectKey), has(self.inline)]"
-            + ".filter(x, x).size() == 1", message = "exactly one of url, configMapRef, secretRef, objectKey, inline")
     public SourceRef source;
 
     @JsonPropertyDescription("How much this issuer is trusted (0..1); below 0.5 its statements are ignored.")
