@@ -11,9 +11,9 @@ COSIGN_VERSION=v2.6.2
 REKOR_TILES_VERSION=v2.4.2
 FERRETDB_VERSION=v1.24.2
 S3PROXY_VERSION=3.0.0
-root="$HOME/.cache/stella-tools"
+root="${STELLA_TOOLS_ROOT:-$HOME/.cache/stella-tools}"
 bin="$root/bin"
-mkdir -p "$bin" "$root/stamps"
+mkdir -p "$bin" "$root/stamps" "$root/src" "$root/lib"
 
 have() { [ -x "$bin/$1" ] && [ "$(cat "$root/stamps/$1" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$root/stamps/$1"; }
@@ -39,8 +39,9 @@ fi
 jar="$root/lib/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar"
 if [ ! -s "$jar" ]; then
   echo "tools: fetching s3proxy $S3PROXY_VERSION" >&2
-  mvn -q -B -ntp dependency:copy "-Dartifact=org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
-    "-DoutputDirectory=$root/lib"
+  # outside any project, so that Maven runs the goal once, not per module of the caller's working directory
+  (cd "$root/lib" && mvn -q -B -ntp dependency:copy "-Dartifact=org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    "-DoutputDirectory=$root/lib")
 fi
 
 if ! have rekor-server-posix "$REKOR_TILES_VERSION"; then
