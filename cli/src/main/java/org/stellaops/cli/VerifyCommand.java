@@ -116,7 +116,9 @@ public final class VerifyCommand implements Callable<Integer> {
             if (bundle != null) {
                 outcomes.add(verify(bundle.toString(), read(bundle, "bundle"), policy));
             } else {
-                List<Referrers.Bundle> attached = Referrers.bundles(client, ref, digest);
+                // OCI referrers (cosign --new-bundle-format, stella attest --attach) and cosign's legacy .att tag
+                List<Referrers.Bundle> attached = new ArrayList<>(Referrers.bundles(client, ref, digest));
+                attached.addAll(Referrers.legacyAttestations(client, ref, digest));
                 for (Referrers.Bundle b : attached) {
                     if (predicateType != null && !b.predicateType().isEmpty() && !b.predicateType().equals(predicateType)) {
                         continue;

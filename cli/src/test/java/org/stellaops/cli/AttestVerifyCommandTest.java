@@ -204,6 +204,14 @@ class AttestVerifyCommandTest {
         // our own ECDSA attestations are attached too and fail with cosign's key; cosign's verifies
         assertThat(outcomes).anySatisfy(o -> assertThat(o.path("verified").asBoolean()).isTrue());
         assertThat(outcomes).anySatisfy(o -> assertThat(o.path("reason").asText()).contains("signature does not verify"));
+        // cosign's legacy layout (the sha256-<hex>.att tag, DSSE envelopes as layers) is read too
+        exec(Map.of("COSIGN_PASSWORD", ""), cosign, "attest", "--key", cosignDir.resolve("c.key").toString(), "--type",
+                "https://stella-ops.org/attestations/report/v1", "--predicate", report.toString(), "--tlog-upload=false",
+                "--allow-http-registry", "--yes", byDigest);
+        ScanCommandTest.Run legacy = ScanCommandTest.run("verify", "--image", image, "--key", cosignDir.resolve("c.pub").toString(),
+                "--type", "report");
+        assertThat(legacy.code()).as(legacy.err() + legacy.out()).isZero();
+        assertThat(legacy.out()).contains(".att").doesNotContain("FAILED");
         // and cosign's attestation is not accepted with a key that did not sign it
         ScanCommandTest.Run wrong = ScanCommandTest.run("verify", "--image", image, "--key", edPub.toString(), "--type", "cyclonedx");
         assertThat(wrong.code()).isEqualTo(ExitCodes.VERIFICATION_FAILED);

@@ -122,6 +122,66 @@ public final class Referrers {
     public record Bundle(String manifestDigest, String predicateType, byte[] json) {
     }
 
+    static final String DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
+
+    /**
+     * Attestations in cosign's legacy layout — the tag {@code sha256-<hex>.att}, one DSSE envelope per layer, a signing
+     * certificate in an annotation when keyless — each wrapped as a v0.3 bundle JSON so that one verifier reads both.
+     */
+    public static List<Bundle> legacyAttestations(RegistryClient client, ImageRef ref, String subjectDigest) throws IOException {
+        Optional<RegistryClient.Manifest> tagged = client.manifestIfPresent(ref, fallbackTag(subjectDigest) + ".att");
+        if (tagged.isEmpty()) {
+            return List.of();
+        }
+        String md = Digests.sha256(tagged.get().body());
+        JsonNode man = Manifests.readTree(tagged.get().body(), "attestations " + ref.name() + ":" + fallbackTag(subjectDigest) + ".att");
+        List<Bundle> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode layer : man.path("layers")) {
+            i++;
+            if (!DSSE_MEDIA_TYPE.equals(layer.path("mediaType").asText())) {
+                continue;
+            }
+            byte[] envelope = blob(client, ref, layer);
+            ObjectNode b = Json.mapper().createObjectNode();
+            b.put("mediaType", BUNDLE_MEDIA_TYPE);
+            ObjectNode vm = b.putObject("verificationMaterial");
+            String pem = layer.path("annotations").path("dev.sigstore.cosign/certificate").asText("");
+            if (!pem.isEmpty()) {
+                try {
+                    var cert = java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+                    vm.putObject("certificate").put("rawBytes", java.util.Base64.getEncoder().encodeToString(cert.getEncoded()));
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new ScanException(Kind.BAD_INPUT, "attestation layer " + layer.path("digest").asText()
+                            + ": unreadable certificate annotation (" + e.getMessage() + ")");
+                }
+            } else {
+                vm.putObject("publicKey").put("hint", "");
+            }
+            vm.putArray("tlogEntries");
+            b.set("dsseEnvelope", Manifests.readTree(envelope, "DSSE envelope " + layer.path("digest").asText()));
+            out.add(new Bundle(md + " (" + fallbackTag(subjectDigest) + ".att, layer " + i + ")", layer.path("annotations").path("predicateType").asText(""), Json.write(b)));
+        }
+        return out;
+    }
+
+    private static byte[] blob(RegistryClient client, ImageRef ref, JsonNode descriptor) throws IOException {
+        String bd = descriptor.path("digest").asText();
+        long size = descriptor.path("size").asLong(-1);
+        if (size < 0 || size > 16L * 1024 * 1024) {
+            throw new ScanException(Kind.BAD_INPUT, "blob " + bd + " has size " + size + " (at most 16 MiB are read)");
+        }
+        byte[] body;
+        try (InputStream in = client.blob(ref, bd)) {
+            body = in.readNBytes((int) size + 1);
+        }
+        if (body.length != size || !Digests.sha256(body).equals(bd)) {
+            throw new ScanException(Kind.BAD_INPUT, "blob " + ref.name() + "@" + bd + " does not match its descriptor");
+        }
+        return body;
+    }
+
     /** Every Sigstore bundle attached to the image digest, through the Referrers API or the fallback tag. */
     public static List<Bundle> bundles(RegistryClient client, ImageRef ref, String subjectDigest) throws IOException {
         byte[] index = client.referrers(ref, subjectDigest).orElse(null);
@@ -152,18 +212,7 @@ public final class Referrers {
                     || !layer.path("mediaType").asText("").startsWith("application/vnd.dev.sigstore.bundle")) {
                 continue;
             }
-            String bd = layer.path("digest").asText();
-            long size = layer.path("size").asLong(-1);
-            if (size < 0 || size > 16L * 1024 * 1024) {
-                throw new ScanException(Kind.BAD_INPUT, "bundle layer " + bd + " has size " + size + " (at most 16 MiB are read)");
-            }
-            byte[] body;
-            try (InputStream in = client.blob(ref, bd)) {
-                body = in.readNBytes((int) size + 1);
-            }
-            if (body.length != size || !Digests.sha256(body).equals(bd)) {
-                throw new ScanException(Kind.BAD_INPUT, "bundle blob " + ref.name() + "@" + bd + " does not match its descriptor");
-            }
+            byte[] body = blob(client, ref, layer);
             String pt = man.path("annotations").path("dev.sigstore.bundle.predicateType")
                     .asText(d.path("annotations").path("dev.sigstore.bundle.predicateType").asText(""));
             out.add(new Bundle(md, pt, body));
