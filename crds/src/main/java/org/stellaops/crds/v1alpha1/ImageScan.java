@@ -1,8 +1,8 @@
 package org.stellaops.crds.v1alpha1;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -25,5 +25,4 @@ public class ImageScan extends CustomResource<ImageScanSpec, ImageScanStatus> im
     protected ImageScanStatus initStatus() {
         return new ImageScanStatus();
     }
-
 }
