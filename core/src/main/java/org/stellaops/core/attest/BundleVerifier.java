@@ -62,6 +62,9 @@ public final class BundleVerifier {
         } else if (!bundle.tlogEntries().isEmpty()) {
             notes.add("transparency log entry present but not verified: no trusted root with logs was given");
         }
+        if (bundle.tlogEntries().isEmpty() && !p.requireTlog()) {
+            notes.add("transparency log: the bundle has no entry");
+        }
         if (p.requireTlog() && logged.isEmpty()) {
             throw new VerificationException(bundle.tlogEntries().isEmpty()
                     ? "no transparency log entry in the bundle, and one is required"
