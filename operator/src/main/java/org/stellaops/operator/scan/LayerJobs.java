@@ -36,6 +36,8 @@ public class LayerJobs {
     Storage storage;
     @Inject
     StellaConfig config;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     /** A layer failed more often than allowed: the scan fails with this reason. */
     public static final class LayerFailed extends Exception {
@@ -79,6 +81,7 @@ public class LayerJobs {
             if (job != null && WorkerJobs.failed(job)) {
                 String reason = WorkerJobs.failureReason(job);
                 if (catalog.markFailed(l.digest(), holder, reason, now)) {
+                    metrics.counter("stella.worker.jobs.failed").increment();
                     LOG.infof("layer %s: Job %s failed (%s), attempt %d of %d", l.digest(), name, reason, attempt,
                             config.worker().maxAttempts());
                 }
@@ -97,6 +100,7 @@ public class LayerJobs {
                 if (catalog.tryLease(l.digest(), holder, ttl, now)) {
                     try {
                         client.resource(WorkerJobs.job(scan, image.name(), l, attempt, pullSecret, config)).create();
+                        metrics.counter("stella.worker.jobs.created").increment();
                         created.add(name);
                         budget--;
                     } catch (KubernetesClientException e) {

@@ -42,6 +42,8 @@ public class ScanSteps {
     Storage storage;
     @Inject
     io.fabric8.kubernetes.client.KubernetesClient client;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     public record Outcome(ImageScanStatus status, Duration requeue, String event) {
     }
@@ -114,6 +116,9 @@ public class ScanSteps {
                 }
                 st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", true, "Analyzed",
                         image.layers().size() + " layers", gen, now);
+                long cached = p.layers().stream().filter(l -> Boolean.TRUE.equals(l.cached)).count();
+                metrics.counter("stella.layers", "cached", "true").increment(cached);
+                metrics.counter("stella.layers", "cached", "false").increment(p.layers().size() - cached);
                 st.sbom = pipeline.compose(scan, image);
                 st.phase = Phase.Evaluating;
                 if (scan.getSpec().formats != null && scan.getSpec().formats.contains(ImageScanSpec.Format.CYCLONEDX_PROTOBUF)) {
@@ -131,6 +136,7 @@ public class ScanSteps {
             return new Outcome(st, null, null);
         } catch (StorageException e) {
             storage.failed();
+            metrics.counter("stella.storage.errors").increment();
             st.conditions = Conditions.set(st.conditions, "Ready", false, "StorageUnavailable", e.getMessage(), gen, now);
             st.message = "storage unavailable; retrying";
             return new Outcome(st, Duration.ofSeconds(15), "StorageUnavailable");
@@ -216,6 +222,8 @@ public class ScanSteps {
                 + e.summary().high + " high)";
         st.conditions = Conditions.set(st.conditions, "Evaluated", true, reevaluate ? "Reevaluated" : "Evaluated", msg, gen, now);
         st.conditions = Conditions.set(st.conditions, "Ready", true, "Completed", msg, gen, now);
+        // low cardinality: the verdict (three values) and whether it was a re-evaluation, never image names
+        metrics.counter("stella.scans.evaluated", "verdict", e.verdict(), "reevaluation", Boolean.toString(reevaluate)).increment();
         return new Outcome(st, null, reevaluate ? "Reevaluated" : "Completed");
     }
 

@@ -452,7 +452,9 @@ class OperatorIT {
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("http_server_requests_seconds").doesNotContain("shop-app");
+        assertThat(metrics.body()).contains("http_server_requests_seconds").contains("stella_worker_jobs_created_total")
+                .contains("stella_scans_evaluated_total{reevaluation=\"true\",verdict=\"warn\"}").contains("stella_layers_total{cached=\"true\"}")
+                .doesNotContain("shop-app");
         assertThat(get("/openapi").body()).contains("/api/v1/layers/missing");
     }
 
