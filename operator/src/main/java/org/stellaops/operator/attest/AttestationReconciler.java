@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -25,6 +26,9 @@ import org.stellaops.operator.config.Status;
 import org.stellaops.storage.StorageException;
 
 /** Signs the outputs of a completed ImageScan when it completes or is re-evaluated; the work is in {@link Signing}. */
+@RBACRule(apiGroups = "", resources = {"secrets", "serviceaccounts"}, verbs = "get")
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
+@RBACRule(apiGroups = "stella-ops.org", resources = "imagescans", verbs = {"get", "list", "watch"})
 @ControllerConfiguration(name = "attestation")
 public class AttestationReconciler implements Reconciler<Attestation> {
     static final String SCANS = "scans";

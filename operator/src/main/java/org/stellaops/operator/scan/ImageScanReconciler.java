@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -30,6 +31,15 @@ import org.stellaops.operator.config.Status;
  * ImageScan: resolve → worker Jobs for missing layers → compose → evaluate → Completed; re-evaluates from the stored SBOM
  * when its Policy, an AdvisoryFeed or a VexSource of its namespace changes revision. The steps live in {@link ScanSteps}.
  */
+// what the scan needs beyond its own resource: worker Jobs, pull secrets, the default ServiceAccount, Events, the
+// sources it evaluates with, and (for the REST API) TokenReview and SubjectAccessReview
+@RBACRule(apiGroups = "batch", resources = "jobs", verbs = {"get", "list", "watch", "create", "delete"})
+@RBACRule(apiGroups = "", resources = {"secrets", "serviceaccounts"}, verbs = "get")
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
+@RBACRule(apiGroups = "stella-ops.org", resources = {"policies", "advisoryfeeds", "vexsources", "attestations"},
+        verbs = {"get", "list", "watch"})
+@RBACRule(apiGroups = "authentication.k8s.io", resources = "tokenreviews", verbs = "create")
+@RBACRule(apiGroups = "authorization.k8s.io", resources = "subjectaccessreviews", verbs = "create")
 @ControllerConfiguration(name = "imagescan")
 public class ImageScanReconciler implements Reconciler<ImageScan> {
     private static final Logger LOG = Logger.getLogger(ImageScanReconciler.class);

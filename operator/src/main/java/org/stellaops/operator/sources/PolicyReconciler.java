@@ -3,6 +3,7 @@ package org.stellaops.operator.sources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import jakarta.inject.Inject;
@@ -18,6 +19,7 @@ import org.stellaops.crds.v1alpha1.PolicyStatus;
 import org.stellaops.operator.config.Status;
 
 /** Lints a Policy with the same code as {@code stella policy lint}: issues and digest in status; invalid → Valid=False, never applied. */
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
 @ControllerConfiguration(name = "policy")
 public class PolicyReconciler implements Reconciler<Policy> {
     @Inject

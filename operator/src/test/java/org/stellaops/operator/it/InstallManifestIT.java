@@ -1,0 +1,64 @@
+package org.stellaops.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The install manifest the build generates (target/kubernetes/kubernetes.yml: ServiceAccount, ClusterRoles and
+ * bindings, Service, Deployment) grants what the operator does — a missing rule would only show on a real cluster.
+ */
+class InstallManifestIT {
+    @Test
+    void rbacAndDeploymentCoverWhatTheOperatorDoes() throws Exception {
+        List<HasMetadata> items;
+        try (InputStream in = Files.newInputStream(Path.of("target/kubernetes/kubernetes.yml"))) {
+            Object parsed = Serialization.unmarshal(in); // a multi-document YAML: a list of resources
+            items = parsed instanceof KubernetesList l ? l.getItems() : castList(parsed);
+        }
+        List<PolicyRule> rules = new ArrayList<>();
+        items.stream().filter(i -> i instanceof ClusterRole).forEach(r -> rules.addAll(((ClusterRole) r).getRules()));
+        assertAllowed(rules, "batch", "jobs", "create");
+        assertAllowed(rules, "batch", "jobs", "watch");
+        assertAllowed(rules, "", "secrets", "get");
+        assertAllowed(rules, "", "configmaps", "get");
+        assertAllowed(rules, "", "serviceaccounts", "get");
+        assertAllowed(rules, "", "events", "create");
+        assertAllowed(rules, "authentication.k8s.io", "tokenreviews", "create");
+        assertAllowed(rules, "authorization.k8s.io", "subjectaccessreviews", "create");
+        for (String kind : List.of("imagescans", "policies", "advisoryfeeds", "vexsources", "attestations")) {
+            assertAllowed(rules, "stella-ops.org", kind, "watch");
+            assertAllowed(rules, "stella-ops.org", kind + "/status", "patch");
+        }
+        Deployment d = items.stream().filter(i -> i instanceof Deployment).map(i -> (Deployment) i).findFirst().orElseThrow();
+        var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getEnvFrom()).anySatisfy(e -> assertThat(e.getSecretRef().getName()).isEqualTo("stella-storage"));
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(c.getImage()).startsWith("ghcr.io/stella-ops/stella-operator:");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<HasMetadata> castList(Object o) {
+        return (List<HasMetadata>) o;
+    }
+
+    static void assertAllowed(List<PolicyRule> rules, String group, String resource, String verb) {
+        assertThat(rules).as("%s %s/%s", verb, group, resource).anySatisfy(r -> {
+            assertThat(r.getApiGroups()).contains(group);
+            assertThat(r.getResources()).contains(resource);
+            assertThat(r.getVerbs()).containsAnyOf(verb, "*");
+        });
+    }
+}
