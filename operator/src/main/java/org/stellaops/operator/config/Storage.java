@@ -43,19 +43,24 @@ public class Storage {
         if (prepared.get()) {
             return;
         }
-        try {
-            objects.ensureBucket();
-            catalog.ensureIndexes();
-            prepared.set(true);
-            LOG.info("storage ready: bucket and catalog indexes ensured");
-        } catch (StorageException e) {
-            throw e;
-        }
+        objects.ensureBucket();
+        catalog.ensureIndexes();
+        prepared.set(true);
+        LOG.info("storage ready: bucket and catalog indexes ensured");
     }
 
     /** Marks storage for re-preparation after an error (the bucket may have been lost with a reset server). */
     public void failed() {
         prepared.set(false);
+    }
+
+    /** Bucket and indexes at start; if storage is down now, the first use after it returns does it. */
+    void start(@Observes io.quarkus.runtime.StartupEvent e) {
+        try {
+            prepare();
+        } catch (StorageException ex) {
+            LOG.warnf("storage not ready at start (%s); retried on use", ex.getMessage());
+        }
     }
 
     void stop(@Observes ShutdownEvent e) {
