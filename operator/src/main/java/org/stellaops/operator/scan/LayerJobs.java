@@ -46,6 +46,12 @@ public class LayerJobs {
         }
     }
 
+    /** The pull secret to mount in worker Jobs (null: none), looked up when a Job is created. */
+    @FunctionalInterface
+    public interface PullSecret {
+        String name() throws IOException;
+    }
+
     public record Progress(List<ImageScanStatus.Layer> layers, int pending, List<String> created) {
     }
 
@@ -53,7 +59,7 @@ public class LayerJobs {
      * @param jobs     a worker Job by namespace and name, from the informer cache
      * @param running  worker Jobs running now across all namespaces (from the informer cache)
      */
-    public Progress advance(ImageScan scan, ResolvedImage image, List<ImageScanStatus.Layer> previous, String pullSecret,
+    public Progress advance(ImageScan scan, ResolvedImage image, List<ImageScanStatus.Layer> previous, PullSecret pullSecret,
                             Function<String, Job> jobs, long running) throws IOException, LayerFailed {
         Catalog catalog = storage.catalog();
         String ns = scan.getMetadata().getNamespace();
@@ -62,6 +68,8 @@ public class LayerJobs {
         List<ImageScanStatus.Layer> out = new ArrayList<>();
         List<String> created = new ArrayList<>();
         long budget = config.worker().maxConcurrentJobs() - running;
+        String secret = null;
+        boolean secretKnown = false;
         Instant now = Instant.now();
         for (LayerRef l : image.layers()) {
             ImageScanStatus.Layer before = previous == null ? null : previous.stream().filter(p -> l.digest().equals(p.digest))
@@ -98,8 +106,12 @@ public class LayerJobs {
             if (job == null && budget > 0) {
                 Duration ttl = Duration.ofSeconds(config.worker().activeDeadlineSeconds() + 120);
                 if (catalog.tryLease(l.digest(), holder, ttl, now)) {
+                    if (!secretKnown) {
+                        secret = pullSecret.name();
+                        secretKnown = true;
+                    }
                     try {
-                        client.resource(WorkerJobs.job(scan, image.name(), l, attempt, pullSecret, config)).create();
+                        client.resource(WorkerJobs.job(scan, image.name(), l, attempt, secret, config)).create();
                         metrics.counter("stella.worker.jobs.created").increment();
                         created.add(name);
                         budget--;

@@ -10,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -98,16 +96,8 @@ public class ScanPipeline {
             });
             first = first == null ? name : first;
         }
-        if (auths.isEmpty()) {
-            return new Credentials(DockerConfig.empty(), null);
-        }
-        Path tmp = Files.createTempFile("stella-pull", ".json");
-        try {
-            Files.write(tmp, Json.write(Json.mapper().createObjectNode().set("auths", auths)));
-            return new Credentials(DockerConfig.load(tmp), first);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // only "auths": a pull secret must never make the operator run a credential helper program
+        return new Credentials(DockerConfig.of(Json.mapper().createObjectNode().set("auths", auths)), first);
     }
 
     public RegistryClient registry(Credentials creds) {

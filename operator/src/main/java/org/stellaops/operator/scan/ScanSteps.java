@@ -91,11 +91,9 @@ public class ScanSteps {
         }
         String ns = scan.getMetadata().getNamespace();
         try {
-            ScanPipeline.Credentials creds = null;
             if (st.imageDigest == null) {
                 st.phase = Phase.Resolving;
-                creds = pipeline.credentials(scan);
-                ResolvedImage image = pipeline.resolve(scan, creds);
+                ResolvedImage image = pipeline.resolve(scan, pipeline.credentials(scan));
                 st.imageDigest = image.manifestDigest();
                 st.phase = Phase.Analyzing;
                 st.message = null;
@@ -104,8 +102,8 @@ public class ScanSteps {
             }
             if (st.phase == Phase.Analyzing) {
                 ResolvedImage image = pipeline.resolved(st.imageDigest);
-                creds = creds != null ? creds : pipeline.credentials(scan);
-                LayerJobs.Progress p = layerJobs.advance(scan, image, st.layers, creds.firstSecret(),
+                // the pull secret is looked up only when a Job is to be created, not on every reconcile
+                LayerJobs.Progress p = layerJobs.advance(scan, image, st.layers, () -> pipeline.credentials(scan).firstSecret(),
                         name -> view.job(ns, name), view.runningJobs());
                 st.layers = p.layers();
                 if (p.pending() > 0) {

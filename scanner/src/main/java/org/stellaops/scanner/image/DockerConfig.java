@@ -39,6 +39,11 @@ public final class DockerConfig {
         return new DockerConfig(Json.mapper().createObjectNode(), null);
     }
 
+    /** A config given as JSON (for example the {@code auths} of Kubernetes pull secrets), not read from a file. */
+    public static DockerConfig of(JsonNode root) {
+        return new DockerConfig(root, null);
+    }
+
     /** Loads the given file, or {@code $DOCKER_CONFIG/config.json}, or {@code ~/.docker/config.json}; missing default = empty. */
     public static DockerConfig load(Path explicit) {
         Path f = explicit;
