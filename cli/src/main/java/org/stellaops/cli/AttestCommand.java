@@ -117,7 +117,7 @@ public final class AttestCommand implements Callable<Integer> {
             Referrers.Descriptor target = null;
             InToto.Subject sub;
             if (ref != null) {
-                target = Referrers.subject(client, ref, resolveDigest(client, ref));
+                target = Referrers.subject(client, ref);
                 sub = InToto.Subject.of(ref.name(), target.digest());
             } else {
                 if (!subject.digest.matches("sha256:[0-9a-f]{64}")) {
@@ -168,13 +168,4 @@ public final class AttestCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
     }
-
-    /** The manifest digest a reference names: its own digest, or the digest of what its tag points at now. */
-    static String resolveDigest(org.stellaops.scanner.image.RegistryClient client, ImageRef ref) throws IOException {
-        if (ref.digest() != null) {
-            return ref.digest();
-        }
-        return Digests.sha256(client.manifest(ref, ref.manifestReference()).body());
-    }
-
 }

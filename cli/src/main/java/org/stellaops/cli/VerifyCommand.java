@@ -104,7 +104,7 @@ public final class VerifyCommand implements Callable<Integer> {
             if (image != null) {
                 client = registry.client();
                 ref = ImageRef.parse(image);
-                digest = AttestCommand.resolveDigest(client, ref);
+                digest = Referrers.subject(client, ref).digest();
             }
             if (digest != null && !digest.matches("sha256:[0-9a-f]{64}")) {
                 throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "subject digest must be sha256:<64 hex>: " + digest);

@@ -36,7 +36,19 @@ public final class Referrers {
 
     /** The subject descriptor of an image digest: media type and size of its manifest as the registry has it. */
     public static Descriptor subject(RegistryClient client, ImageRef ref, String digest) throws IOException {
-        RegistryClient.Manifest m = client.manifest(ref, digest);
+        return descriptor(ref, digest, client.manifest(ref, digest));
+    }
+
+    /**
+     * The subject descriptor of a reference, from one manifest request: a tag names what it points at now, a digest
+     * reference is checked against the manifest's content.
+     */
+    public static Descriptor subject(RegistryClient client, ImageRef ref) throws IOException {
+        RegistryClient.Manifest m = client.manifest(ref, ref.manifestReference());
+        return descriptor(ref, ref.digest() != null ? ref.digest() : Digests.sha256(m.body()), m);
+    }
+
+    private static Descriptor descriptor(ImageRef ref, String digest, RegistryClient.Manifest m) {
         String actual = Digests.sha256(m.body());
         if (!actual.equals(digest)) {
             throw new ScanException(Kind.BAD_INPUT, "manifest " + ref.name() + "@" + digest + " has digest " + actual);
