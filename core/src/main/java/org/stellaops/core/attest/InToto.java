@@ -89,13 +89,7 @@ public final class InToto {
             }
             n.put("predicateType", predicateType);
             n.set("predicate", predicate);
-            try {
-                // The canonical mapper sorts object keys: the same inputs give the same payload bytes.
-                Object canonical = Json.mapper().treeToValue(n, Object.class);
-                return Json.write(canonical);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return Json.writeSorted(n); // the same inputs give the same payload bytes
         }
 
         public boolean hasSubjectDigest(String sha256Hex) {

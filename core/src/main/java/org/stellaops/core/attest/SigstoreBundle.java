@@ -45,11 +45,7 @@ public record SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<
         }
         vm.putArray("tlogEntries").addAll(tlogEntries);
         root.set("dsseEnvelope", envelope.toJson());
-        try {
-            return Json.write(Json.mapper().treeToValue(root, Object.class));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.writeSorted(root);
     }
 
     public static SigstoreBundle parse(byte[] json, String what) throws AttestationException {

@@ -283,7 +283,7 @@ public final class Decider {
         }
         root.put("verdict", verdict);
         try {
-            Object canonical = Json.mapper().treeToValue(root, Object.class); // maps sort their keys when written
+            Object canonical = Json.sorted(root);
             return (Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(canonical) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);

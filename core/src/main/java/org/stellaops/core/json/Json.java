@@ -23,6 +23,23 @@ public final class Json {
         return MAPPER;
     }
 
+    /**
+     * A tree as maps and lists, whose keys this mapper writes sorted (an ObjectNode keeps insertion order): the form
+     * in which documents built as trees are written canonically.
+     */
+    public static Object sorted(com.fasterxml.jackson.databind.JsonNode tree) {
+        try {
+            return MAPPER.treeToValue(tree, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A tree written compactly with sorted keys: the same content always gives the same bytes. */
+    public static byte[] writeSorted(com.fasterxml.jackson.databind.JsonNode tree) {
+        return write(sorted(tree));
+    }
+
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
