@@ -3,6 +3,7 @@ package org.stellaops.operator.sources;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.bson.Document;
 import org.stellaops.core.advisories.Advisory;
 import org.stellaops.core.advisories.FeedSet;
@@ -31,6 +33,7 @@ import org.stellaops.core.vex.VexParser;
 import org.stellaops.core.vex.VexStatement;
 import org.stellaops.crds.v1alpha1.AdvisoryFeed;
 import org.stellaops.crds.v1alpha1.Conditions;
+import org.stellaops.crds.v1alpha1.SourceStatus;
 import org.stellaops.crds.v1alpha1.VexSource;
 import org.stellaops.operator.config.Storage;
 import org.stellaops.storage.Catalog;
@@ -47,7 +50,9 @@ public class Sources {
     @Inject
     KubernetesClient client;
 
+    /** Built once per combination of revisions: the decider's advisory index and the parsed VEX statements. */
     private final Map<String, Decider.Index> indexes = new ConcurrentHashMap<>();
+    private final Map<String, Vex> vexCache = new ConcurrentHashMap<>();
     private final Path cache;
 
     public Sources() {
@@ -140,22 +145,15 @@ public class Sources {
 
     /** The decider's index over the Ready feeds of a namespace, built once per combination of revisions. */
     public Decider.Index advisories(List<AdvisoryFeed> feeds) throws IOException {
-        TreeMap<String, String> revisions = new TreeMap<>();
-        for (AdvisoryFeed f : feeds) {
-            if (f.getStatus() != null && f.getStatus().revision != null && Conditions.isTrue(f.getStatus().conditions, "Ready")) {
-                revisions.put(id(f), f.getStatus().revision);
-            }
-        }
+        TreeMap<String, String> revisions = ready(feeds, Sources::id);
         String key = revisions.toString();
         Decider.Index cached = indexes.get(key);
         if (cached != null) {
             return cached;
         }
         FeedSet all = new FeedSet();
-        for (Map.Entry<String, String> e : revisions.entrySet()) {
-            Catalog.Source s = storage.catalog().source(e.getKey()).orElseThrow(() -> new IOException(e.getKey() + " is not in the catalog"));
-            byte[] kit = storage.objects().get(s.objectKey()).orElseThrow(() -> new IOException("feed kit " + s.objectKey() + " is missing"));
-            all.merge(OfflineKit.read(kit, s.objectKey()));
+        for (String id : revisions.keySet()) {
+            all.merge(OfflineKit.read(stored(id), id));
         }
         Decider.Index index = Decider.Index.of(all);
         if (indexes.size() > 8) {
@@ -165,25 +163,36 @@ public class Sources {
         return index;
     }
 
-    /** Revision of the advisory inputs: the feeds' revisions in order, digested. */
+    /** Revision of the advisory inputs: the Ready feeds' revisions, digested. */
     public static String advisoryRevision(List<AdvisoryFeed> feeds) {
-        TreeMap<String, String> revisions = new TreeMap<>();
-        for (AdvisoryFeed f : feeds) {
-            if (f.getStatus() != null && f.getStatus().revision != null && Conditions.isTrue(f.getStatus().conditions, "Ready")) {
-                revisions.put(id(f), f.getStatus().revision);
-            }
-        }
-        return Digests.sha256(revisions.toString().getBytes(StandardCharsets.UTF_8));
+        return Digests.sha256(ready(feeds, Sources::id).toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Revision of the VEX inputs: the Ready sources' revisions with their trust and vendor (both change a decision). */
     public static String vexRevision(List<VexSource> sources) {
+        return Digests.sha256(ready(sources, Sources::vexKey).toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String vexKey(VexSource s) {
+        return id(s) + "@" + s.getSpec().trust + "@" + s.getSpec().vendor;
+    }
+
+    /** The revisions in use of the Ready sources, by key: what a decision depends on. */
+    private static <R extends CustomResource<?, SourceStatus>> TreeMap<String, String> ready(List<R> sources,
+                                                                                          Function<R, String> key) {
         TreeMap<String, String> revisions = new TreeMap<>();
-        for (VexSource s : sources) {
-            if (s.getStatus() != null && s.getStatus().revision != null && Conditions.isTrue(s.getStatus().conditions, "Ready")) {
-                revisions.put(id(s) + "@" + s.getSpec().trust, s.getStatus().revision);
+        for (R r : sources) {
+            if (r.getStatus() != null && r.getStatus().revision != null && Conditions.isTrue(r.getStatus().conditions, "Ready")) {
+                revisions.put(key.apply(r), r.getStatus().revision);
             }
         }
-        return Digests.sha256(revisions.toString().getBytes(StandardCharsets.UTF_8));
+        return revisions;
+    }
+
+    /** The stored content of a synced source (its kit or VEX documents) as the catalog names it. */
+    private byte[] stored(String sourceId) throws IOException {
+        Catalog.Source s = storage.catalog().source(sourceId).orElseThrow(() -> new IOException(sourceId + " is not in the catalog"));
+        return storage.objects().get(s.objectKey()).orElseThrow(() -> new IOException(s.objectKey() + " is missing from the object store"));
     }
 
     public record Vex(List<VexStatement> statements, Map<String, Double> trust) {
@@ -191,18 +200,21 @@ public class Sources {
 
     /** VEX statements of the Ready sources, and the trust of their issuers (a source's trust applies to its issuers). */
     public Vex vex(List<VexSource> sources) throws IOException {
+        TreeMap<String, String> revisions = ready(sources, Sources::vexKey);
+        String cacheKey = revisions.toString();
+        Vex cached = vexCache.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
         List<VexStatement> all = new ArrayList<>();
         Map<String, Double> trust = new HashMap<>();
         for (VexSource s : sources) {
-            if (s.getStatus() == null || s.getStatus().revision == null || !Conditions.isTrue(s.getStatus().conditions, "Ready")) {
+            if (!revisions.containsKey(vexKey(s))) {
                 continue;
             }
-            Catalog.Source c = storage.catalog().source(id(s)).orElseThrow(() -> new IOException(id(s) + " is not in the catalog"));
-            byte[] bytes = storage.objects().get(c.objectKey()).orElseThrow(() -> new IOException("VEX " + c.objectKey() + " is missing"));
-            for (var d : Json.mapper().readTree(bytes).path("documents")) {
-                List<VexStatement> parsed = VexParser.parse(Base64.getDecoder().decode(d.path("content").asText()), d.path("name").asText());
-                double weight = s.getSpec().trust == null ? 1.0 : s.getSpec().trust;
-                for (VexStatement st : parsed) {
+            double weight = s.getSpec().trust == null ? 1.0 : s.getSpec().trust;
+            for (var d : Json.mapper().readTree(stored(id(s))).path("documents")) {
+                for (VexStatement st : VexParser.parse(Base64.getDecoder().decode(d.path("content").asText()), d.path("name").asText())) {
                     VexStatement x = s.getSpec().vendor == null ? st : new VexStatement(st.vulnerability(), st.aliases(), st.products(),
                             st.status(), st.justification(), st.impactStatement(), st.actionStatement(), st.timestamp(),
                             s.getSpec().vendor, st.document(), st.format());
@@ -213,6 +225,11 @@ public class Sources {
                 }
             }
         }
-        return new Vex(all, trust);
+        Vex vex = new Vex(List.copyOf(all), Map.copyOf(trust));
+        if (vexCache.size() > 8) {
+            vexCache.clear();
+        }
+        vexCache.put(cacheKey, vex);
+        return vex;
     }
 }
