@@ -167,10 +167,6 @@ public final class Catalog implements AutoCloseable {
                 new ReplaceOptions().upsert(true)));
     }
 
-    public Optional<Document> image(String imageDigest) throws StorageException {
-        return call("read image " + imageDigest, () -> Optional.ofNullable(db.getCollection("images").find(Filters.eq("_id", imageDigest)).first()));
-    }
-
     public void putVerdict(Verdict v) throws StorageException {
         Document d = new Document("_id", v.imageDigest() + "|" + v.policyDigest()).append("imageDigest", v.imageDigest())
                 .append("policyDigest", v.policyDigest()).append("verdict", v.verdict()).append("reportKey", v.reportKey())

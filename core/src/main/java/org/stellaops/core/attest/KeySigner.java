@@ -10,12 +10,11 @@ import java.util.List;
 public final class KeySigner {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
-    private final String keyDetails;
 
     public KeySigner(PrivateKey privateKey) throws AttestationException {
         this.privateKey = privateKey;
         this.publicKey = Keys.derivePublic(privateKey);
-        this.keyDetails = Keys.keyDetails(publicKey, "signing key");
+        Keys.keyDetails(publicKey, "signing key"); // only ECDSA P-256 and Ed25519 sign
     }
 
     public static KeySigner fromPem(byte[] pem, String what) throws AttestationException {
@@ -24,11 +23,6 @@ public final class KeySigner {
 
     public PublicKey publicKey() {
         return publicKey;
-    }
-
-    /** {@link Keys#ECDSA_P256} or {@link Keys#ED25519}. */
-    public String keyDetails() {
-        return keyDetails;
     }
 
     /** Signs {@code PAE(payloadType, payload)}; the key id is left empty as cosign does for key-based signatures. */

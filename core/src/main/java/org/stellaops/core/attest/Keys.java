@@ -14,9 +14,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -90,22 +88,6 @@ public final class Keys {
         throw new AttestationException(what + ": not an ECDSA or Ed25519 public key");
     }
 
-    public static List<X509Certificate> readCertificates(byte[] pem, String what) throws AttestationException {
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(pem))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new AttestationException(what + ": no certificate in file");
-            }
-            return out;
-        } catch (CertificateException e) {
-            throw new AttestationException(what + ": not a PEM/DER certificate (" + e.getMessage() + ")");
-        }
-    }
-
     public static X509Certificate certificateFromDer(byte[] der, String what) throws AttestationException {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
@@ -137,11 +119,6 @@ public final class Keys {
     /** base64(sha256(SubjectPublicKeyInfo DER)): the bundle's public-key hint. */
     public static String hint(PublicKey key) {
         return Base64.getEncoder().encodeToString(Digests.sha256Bytes(key.getEncoded()));
-    }
-
-    public static String toPem(PublicKey key) {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
     }
 
     /** The public half of a private key (SEC1 PEM carries it, PKCS#8 need not). */
