@@ -162,6 +162,10 @@ public final class BundleVerifier {
             if (ca.chain().isEmpty()) {
                 continue;
             }
+            if (ca.validFrom() != null && at.isBefore(ca.validFrom()) || ca.validUntil() != null && at.isAfter(ca.validUntil())) {
+                last = new VerificationException("the trusted root's CA " + ca.uri() + " was not in use at " + at);
+                continue;
+            }
             try {
                 X509Certificate anchor = ca.chain().get(ca.chain().size() - 1);
                 List<X509Certificate> path = new ArrayList<>();

@@ -123,6 +123,17 @@ class CertificateVerifyTest {
     }
 
     @Test
+    void aCaOutsideItsTrustedRootWindowIsNotUsed() throws Exception {
+        KeyPair k = ecKeys();
+        Instant now = Instant.now();
+        SigstoreBundle b = bundle(k, leaf(k, "builder@example.com", ISSUER, now.minusSeconds(60), now.plusSeconds(600), caKeys.getPrivate()));
+        TrustedRoot retired = new TrustedRoot(List.of(), List.of(new TrustedRoot.CertificateAuthority("https://fulcio.test", List.of(ca),
+                Instant.EPOCH, now.minus(Duration.ofDays(1)))));
+        assertThatThrownBy(() -> BundleVerifier.verify(b, new BundleVerifier.Policy(null, retired, "builder@example.com", null, ISSUER,
+                false, DIGEST, null, null))).isInstanceOf(VerificationException.class).hasMessageContaining("was not in use");
+    }
+
+    @Test
     void untrustedCaFails() throws Exception {
         KeyPair k = ecKeys();
         KeyPair rogue = ecKeys();

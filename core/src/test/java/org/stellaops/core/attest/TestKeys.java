@@ -31,11 +31,7 @@ final class TestKeys {
     }
 
     static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        }
+        org.stellaops.core.testing.Tools.run(cmd);
     }
 
     static byte[] read(Path p) throws IOException {

@@ -24,9 +24,9 @@ public final class RekorServer implements AutoCloseable {
     public RekorServer(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path key = dir.resolve("log-key.pem");
-        run(List.of("openssl", "genpkey", "-algorithm", "ed25519", "-out", key.toString()));
+        Tools.run(List.of("openssl", "genpkey", "-algorithm", "ed25519", "-out", key.toString()));
         Path pub = dir.resolve("log-pub.pem");
-        run(List.of("openssl", "pkey", "-in", key.toString(), "-pubout", "-out", pub.toString()));
+        Tools.run(List.of("openssl", "pkey", "-in", key.toString(), "-pubout", "-out", pub.toString()));
         int http = Tools.freePort();
         int grpc = Tools.freePort();
         int metrics = Tools.freePort();
@@ -48,14 +48,6 @@ public final class RekorServer implements AutoCloseable {
 
     public TrustedRoot trustedRoot() {
         return trustedRoot;
-    }
-
-    private static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(cmd + " failed: " + out);
-        }
     }
 
     @Override

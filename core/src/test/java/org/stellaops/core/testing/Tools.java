@@ -39,6 +39,15 @@ public final class Tools {
         throw new IOException(what + " did not listen on " + port + " within 30 s: " + tail(log));
     }
 
+    /** Runs a command to completion; fails with its output when it exits non-zero. */
+    public static void run(java.util.List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
     /** Stops a server process and waits for it to exit. */
     public static void stop(Process process) {
         process.destroy();

@@ -2,11 +2,8 @@ package org.stellaops.operator.unit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.stellaops.core.json.Json;
 import org.stellaops.crds.v1alpha1.Conditions;
@@ -76,7 +73,5 @@ class StatusLogicTest {
         assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getSecret()).isNotNull()
                 .satisfies(sv -> assertThat(sv.getSecretName()).isEqualTo("regcred")));
-        JsonNode asJson = Json.mapper().valueToTree(Map.of("job", List.of(job.getMetadata().getName())));
-        assertThat(asJson.toString()).contains("stella-layer");
     }
 }
