@@ -48,8 +48,31 @@ public final class Decider {
     public record Decided(Finding finding, VexConsensus.Decision vex, PolicyEngine.Verdict verdict) {
     }
 
-    /** The outcome: decided findings, overall verdict, report bytes, diagnostics. */
-    public record Result(List<Decided> findings, String verdict, byte[] report, List<String> diagnostics) {
+    /**
+     * The outcome: decided findings, overall verdict (the findings' verdict made worse by coverage gaps), report bytes,
+     * diagnostics, what the advisory data covered, and {@code waiverExpiry}: the earliest moment at which a waiver
+     * ({@code ignore} with {@code until}) that decided a finding of this result stops applying — the verdict may change
+     * then — or null when no such waiver decided anything.
+     */
+    public record Result(List<Decided> findings, String verdict, byte[] report, List<String> diagnostics,
+                         Coverage.Report coverage, Instant waiverExpiry) {
+
+        /**
+         * The first UTC day on whose start the earliest expiring waiver no longer applies: the day to decide again on
+         * when decisions are made as of the start of a day. Null when no waiver with {@code until} decided anything.
+         */
+        public java.time.LocalDate waiverExpiryDay() {
+            if (waiverExpiry == null) {
+                return null;
+            }
+            java.time.LocalDate day = waiverExpiry.atOffset(ZoneOffset.UTC).toLocalDate();
+            return day.atStartOfDay(ZoneOffset.UTC).toInstant().equals(waiverExpiry) ? day : day.plusDays(1);
+        }
+    }
+
+    /** How to decide beyond the policy: {@code failOnUncovered} makes coverage gaps fail even when the policy says warn. */
+    public record Options(boolean failOnUncovered) {
+        public static final Options DEFAULT = new Options(false);
     }
 
     /** The advisory indexes, built once per feed revision (what the operator keeps in memory between scans). */
@@ -71,22 +94,38 @@ public final class Decider {
 
     public static Result decide(Image image, List<Component> components, Index index, List<VexStatement> vex,
                                 Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf) {
+        return decide(image, components, index, vex, vexTrust, policy, environment, asOf, Options.DEFAULT);
+    }
+
+    public static Result decide(Image image, List<Component> components, FeedSet feeds, List<VexStatement> vex,
+                                Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf, Options options) {
+        return decide(image, components, Index.of(feeds), vex, vexTrust, policy, environment, asOf, options);
+    }
+
+    /**
+     * Decides on one image. The index is only read: decisions on different images may share it and run at the same
+     * time; everything a decision collects (warnings, findings) is its own.
+     */
+    public static Result decide(Image image, List<Component> components, Index index, List<VexStatement> vex,
+                                Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf,
+                                Options options) {
         FeedSet feeds = index.feeds();
         AliasGroups groups = index.groups();
         AdvisoryMatcher ecosystem = index.ecosystem();
         DistroMatcher distro = index.distro();
         List<Finding> findings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(); // this decision's own: the index is shared
         Map<String, Component> byKey = new TreeMap<>();
         for (Component c : components) {
             String type = c.purl().substring(4, c.purl().indexOf('/'));
-            if (type.equals("deb") || type.equals("apk") || type.equals("rpm")) {
+            if (DistroMatcher.OS_TYPES.contains(type)) {
                 for (DistroMatcher.Match m : distro.match(c.purl())) {
                     findings.add(finding(m.advisory(), groups, feeds, c, m.sourceVersion(),
                             m.fixedVersion() == null ? List.of() : List.of(m.fixedVersion()), m.fixState(),
                             m.line().distroStatus(), m.negligible(), m.reason()));
                 }
             } else if (c.ownedBy() == null) { // files an OS package owns are judged through that package, never twice
-                for (AdvisoryMatcher.Match m : ecosystem.match(c.purl())) {
+                for (AdvisoryMatcher.Match m : ecosystem.match(c.purl(), warnings::add)) {
                     findings.add(finding(m.advisory(), groups, feeds, c, m.installedVersion(), m.fixedVersions(),
                             m.fixedVersions().isEmpty() ? "not-fixed" : "fixed", null, false, m.reason()));
                 }
@@ -127,11 +166,20 @@ public final class Decider {
             decided.add(new Decided(f, decisions.get(i), verdicts.get(i)));
             i++;
         }
-        String overall = PolicyEngine.overall(verdicts);
+        Coverage.Report coverage = Coverage.of(components, index, policy.coverage(), options.failOnUncovered());
+        String overall = PolicyEngine.worse(PolicyEngine.overall(verdicts), coverage.verdict());
         List<String> diagnostics = new ArrayList<>(feeds.diagnostics());
-        diagnostics.addAll(ecosystem.warnings());
-        byte[] report = report(image, decided, overall, index.revision(), feeds, vex, policy, environment, asOf, diagnostics);
-        return new Result(decided, overall, report, diagnostics);
+        diagnostics.addAll(warnings);
+        for (Coverage.Entry e : coverage.gaps()) {
+            diagnostics.add("not covered: " + e.id() + " (" + e.components() + (e.components() == 1 ? " component" : " components")
+                    + "): " + e.reason());
+        }
+        Long expiry = verdicts.stream().map(PolicyEngine.Verdict::waiverExpires).filter(java.util.Objects::nonNull)
+                .min(Long::compare).orElse(null);
+        byte[] report = report(image, decided, overall, index.revision(), feeds, vex, policy, environment, asOf, diagnostics,
+                coverage);
+        return new Result(decided, overall, report, List.copyOf(diagnostics), coverage,
+                expiry == null ? null : Instant.ofEpochSecond(expiry));
     }
 
     private static Finding finding(Advisory a, AliasGroups groups, FeedSet feeds, Component c, String installed,
@@ -198,7 +246,7 @@ public final class Decider {
 
     /** The report: deterministic JSON (sorted keys, no nulls, UTC dates), with the digest of every input. */
     static byte[] report(Image image, List<Decided> decided, String verdict, String revision, FeedSet feeds, List<VexStatement> vex,
-                         Policy policy, String environment, Instant asOf, List<String> diagnostics) {
+                         Policy policy, String environment, Instant asOf, List<String> diagnostics, Coverage.Report coverage) {
         JsonNodeFactory nf = JsonNodeFactory.instance;
         ObjectNode root = nf.objectNode();
         root.put("schema", "https://stella-ops.org/attestations/report/v1");
@@ -277,6 +325,23 @@ public final class Decider {
         counts.forEach(summary::put);
         summary.put("suppressedByVex", suppressed).put("waived", waived).put("findings", decided.size());
         byVerdict.forEach((k, n) -> summary.put("verdict." + k, n));
+        ObjectNode cov = root.putObject("coverage");
+        cov.put("uncovered", coverage.uncovered()).put("setBy", coverage.setBy()).put("verdict", coverage.verdict());
+        ArrayNode ce = cov.putArray("entries");
+        for (Coverage.Entry e : coverage.entries()) {
+            ObjectNode o = ce.addObject().put("id", e.id()).put("type", e.type());
+            if (e.namespace() != null) {
+                o.put("namespace", e.namespace());
+            }
+            if (e.distro() != null) {
+                o.put("distro", e.distro());
+            }
+            o.put("components", e.components()).put("covered", e.covered()).put("advisories", e.advisories())
+                    .put("reason", e.reason());
+            if (!e.covered()) {
+                o.put("accepted", e.accepted());
+            }
+        }
         if (!diagnostics.isEmpty()) {
             ArrayNode dg = root.putArray("diagnostics");
             new LinkedHashSet<>(diagnostics).stream().sorted().forEach(dg::add);

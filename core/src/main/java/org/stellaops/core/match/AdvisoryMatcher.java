@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.stellaops.core.advisories.Advisory;
 import org.stellaops.core.versions.InvalidVersionException;
 import org.stellaops.core.versions.VersionScheme;
@@ -20,6 +22,10 @@ import org.stellaops.core.versions.VersionScheme;
  * {@code fixed}, or up to and including a {@code last_affected}; an explicit {@code versions} list also counts.
  * GIT ranges carry commits, not versions, and are not evaluated. Withdrawn advisories never match. OS packages are
  * matched against their distro's own data, elsewhere.
+ *
+ * <p>A matcher is built once per advisory revision and shared by every decision that uses it (the operator keeps it in
+ * memory between scans): it holds no state that matching changes, so concurrent decisions never see each other's
+ * problems. What a decision meets while matching goes to the sink that decision passes in.
  */
 public final class AdvisoryMatcher {
 
@@ -28,10 +34,13 @@ public final class AdvisoryMatcher {
                         String reason) {
     }
 
-    private final Map<String, List<Object[]>> index = new HashMap<>();
-    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, List<Object[]>> index;
+    /** Per purl type, how many advisories have data for it: what the loaded data covers. */
+    private final Map<String, Integer> advisoriesByType;
 
     public AdvisoryMatcher(Iterable<Advisory> advisories) {
+        Map<String, List<Object[]>> index = new HashMap<>();
+        Map<String, Set<String>> byType = new TreeMap<>();
         for (Advisory a : advisories) {
             if (a.withdrawn() != null) {
                 continue;
@@ -41,13 +50,19 @@ public final class AdvisoryMatcher {
                     continue;
                 }
                 index.computeIfAbsent(key(af.purlType(), af.namespace(), af.name()), k -> new ArrayList<>()).add(new Object[] {a, af});
+                byType.computeIfAbsent(af.purlType().toLowerCase(Locale.ROOT), k -> new java.util.HashSet<>()).add(a.id());
             }
         }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.index = Map.copyOf(index);
+        Map<String, Integer> counts = new TreeMap<>();
+        byType.forEach((t, ids) -> counts.put(t, ids.size()));
+        this.advisoriesByType = java.util.Collections.unmodifiableMap(counts);
     }
 
-    /** Problems met while matching (versions a scheme could not read), for the report's diagnostics. */
-    public List<String> warnings() {
-        return List.copyOf(warnings);
+    /** How many (non-withdrawn) advisories have data for packages of this purl type; 0 when none does. */
+    public int advisoryCount(String purlType) {
+        return advisoriesByType.getOrDefault(purlType.toLowerCase(Locale.ROOT), 0);
     }
 
     static PackageURL parsePurl(String purl) {
@@ -62,7 +77,17 @@ public final class AdvisoryMatcher {
         return (type + "/" + (namespace == null ? "" : namespace) + "/" + name).toLowerCase(Locale.ROOT);
     }
 
+    /** The advisories that affect the package; problems met on the way (unreadable versions) are dropped. */
     public List<Match> match(String purl) {
+        return match(purl, w -> {
+        });
+    }
+
+    /**
+     * The advisories that affect the package. Problems met on the way (versions the ecosystem's scheme cannot read) go
+     * to {@code warnings}, the calling decision's own sink.
+     */
+    public List<Match> match(String purl, Consumer<String> warnings) {
         PackageURL p = parsePurl(purl);
         String version = p.getVersion();
         List<Object[]> candidates = index.get(key(p.getType(), p.getNamespace(), p.getName()));
@@ -80,7 +105,7 @@ public final class AdvisoryMatcher {
                     out.add(new Match(a, af, version, fixed(af), reason));
                 }
             } catch (InvalidVersionException e) {
-                warnings.add(a.id() + " / " + purl + ": " + e.getMessage());
+                warnings.accept(a.id() + " / " + purl + ": " + e.getMessage());
             }
         }
         out.sort(Comparator.comparing(m -> m.advisory().id()));

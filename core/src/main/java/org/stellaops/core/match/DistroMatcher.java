@@ -4,15 +4,23 @@ import com.github.packageurl.PackageURL;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.stellaops.core.advisories.Advisory;
 import org.stellaops.core.versions.VersionScheme;
 
 /**
  * Matches OS packages against their own distro's data only, for the detected release: Debian by source package and
- * source version, Alpine by origin. A release without a line of its own in the Debian tracker falls back to the
- * unstable line, as the tracker does. The distro's triage word is kept and classified, never collapsed:
+ * source version, Alpine by origin. The distro is the purl namespace ({@code pkg:deb/debian/…}, {@code pkg:deb/ubuntu/…})
+ * together with the {@code distro} qualifier, which must name a release of that distro ({@code debian-12},
+ * {@code ubuntu-22.04}): an Ubuntu package is never judged by Debian's lines, however alike the package names and
+ * versions are, and a purl whose qualifier names another distro than its namespace is not matched at all. A Debian
+ * release without a line of its own in the Debian tracker falls back to the unstable line, as the tracker does; no
+ * other distro has that fallback. The distro's triage word is kept and classified, never collapsed:
  * fixed → fix available; unfixed / undetermined → not fixed; no-dsa and ignored → will not fix; postponed; end-of-life;
  * severity "unimportant" marks the finding negligible. not-affected and removed lines produce no finding.
  */
@@ -23,7 +31,18 @@ public final class DistroMatcher {
                         String fixState, String fixedVersion, boolean negligible, String reason) {
     }
 
-    private final Map<String, List<Object[]>> index = new HashMap<>();
+    /** What the loaded data says about one release of a distro: how many vulnerabilities, and whether it is covered. */
+    public record Coverage(boolean covered, int advisories, String reason) {
+    }
+
+    /** Package types whose advisories come from a distro's own data. */
+    public static final Set<String> OS_TYPES = Set.of("deb", "apk", "rpm");
+    private static final Set<String> MATCHED_TYPES = Set.of("deb", "apk");
+
+    /** Lines by type/namespace/source package. */
+    private final Map<String, List<Object[]>> index;
+    /** Vulnerability keys by type/namespace and line distro (debian-12, debian-unstable, alpine-3.19). */
+    private final Map<String, Map<String, Set<String>>> byRelease;
     private final java.util.function.UnaryOperator<String> vulnerabilityKey;
 
     public DistroMatcher(Iterable<Advisory> advisories) {
@@ -37,13 +56,80 @@ public final class DistroMatcher {
      */
     public DistroMatcher(Iterable<Advisory> advisories, java.util.function.UnaryOperator<String> vulnerabilityKey) {
         this.vulnerabilityKey = vulnerabilityKey;
+        Map<String, List<Object[]>> index = new HashMap<>();
+        Map<String, Map<String, Set<String>>> byRelease = new TreeMap<>();
         for (Advisory a : advisories) {
             for (Advisory.Affected af : a.affected()) {
-                if (af.distroStatus() != null && (af.purlType().equals("deb") || af.purlType().equals("apk"))) {
-                    index.computeIfAbsent(af.purlType() + "/" + af.name(), k -> new ArrayList<>()).add(new Object[] {a, af});
+                if (af.distroStatus() == null || !MATCHED_TYPES.contains(af.purlType()) || af.distro() == null) {
+                    continue;
                 }
+                String ns = lineNamespace(af);
+                index.computeIfAbsent(key(af.purlType(), ns, af.name()), k -> new ArrayList<>()).add(new Object[] {a, af});
+                byRelease.computeIfAbsent(af.purlType() + "/" + ns, k -> new TreeMap<>())
+                        .computeIfAbsent(af.distro(), k -> new HashSet<>()).add(vulnerabilityKey.apply(a.id()));
             }
         }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.index = Map.copyOf(index);
+        this.byRelease = byRelease;
+    }
+
+    /** The distro a line belongs to: its namespace, else the distro id of its release (debian of debian-12). */
+    private static String lineNamespace(Advisory.Affected af) {
+        String ns = af.namespace() != null ? af.namespace() : af.distro().replaceFirst("-.*$", "");
+        return ns.toLowerCase(Locale.ROOT);
+    }
+
+    private static String key(String type, String namespace, String name) {
+        return type + "/" + namespace + "/" + name;
+    }
+
+    /** Whether the qualifier names a release of the namespace's distro (debian-12 of debian; not ubuntu-22.04). */
+    static boolean releaseOf(String namespace, String distro) {
+        String d = distro.toLowerCase(Locale.ROOT);
+        return d.equals(namespace) || d.startsWith(namespace + "-");
+    }
+
+    /** Only Debian's tracker has an unstable line that stands for releases without a line of their own. */
+    private static boolean unstableFallback(String type, String namespace) {
+        return type.equals("deb") && namespace.equals("debian");
+    }
+
+    /**
+     * What the loaded data covers for OS packages of a type, distro namespace and release: covered when some
+     * advisory has a line for that release (for Debian, also the unstable line that stands for releases without one).
+     */
+    public Coverage coverage(String type, String namespace, String distro) {
+        String t = type.toLowerCase(Locale.ROOT);
+        if (!MATCHED_TYPES.contains(t)) {
+            return new Coverage(false, 0, "no advisory source that Stella Ops reads covers " + t + " packages");
+        }
+        if (namespace == null) {
+            return new Coverage(false, 0, "the package URL names no distro (no namespace)");
+        }
+        String ns = namespace.toLowerCase(Locale.ROOT);
+        if (distro == null) {
+            return new Coverage(false, 0, "no distro qualifier: the " + ns + " release is unknown");
+        }
+        if (!releaseOf(ns, distro)) {
+            return new Coverage(false, 0, "the distro qualifier " + distro + " is not a release of " + ns);
+        }
+        Map<String, Set<String>> releases = byRelease.getOrDefault(t + "/" + ns, Map.of());
+        Set<String> own = new HashSet<>();
+        releases.forEach((lineDistro, keys) -> {
+            if (sameRelease(lineDistro, distro, t)) {
+                own.addAll(keys);
+            }
+        });
+        Set<String> unstable = unstableFallback(t, ns) ? releases.getOrDefault("debian-unstable", Set.of()) : Set.of();
+        Set<String> all = new HashSet<>(own);
+        all.addAll(unstable);
+        if (all.isEmpty()) {
+            return new Coverage(false, 0, "no loaded advisory has data for " + distro);
+        }
+        return new Coverage(true, all.size(), own.isEmpty()
+                ? "no lines for " + distro + " itself: the Debian unstable lines apply"
+                : "advisory data for " + distro + " is loaded");
     }
 
     public List<Match> match(String purl) {
@@ -53,10 +139,16 @@ public final class DistroMatcher {
         String sourceName = upstream == null ? p.getName() : upstream.contains("@") ? upstream.substring(0, upstream.indexOf('@')) : upstream;
         String sourceVersion = upstream != null && upstream.contains("@") ? upstream.substring(upstream.indexOf('@') + 1) : p.getVersion();
         String distro = q.get("distro");
-        List<Object[]> candidates = index.get(p.getType() + "/" + sourceName);
-        if (candidates == null || distro == null || sourceVersion == null) {
+        String type = p.getType().toLowerCase(Locale.ROOT);
+        String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
+        if (ns == null || distro == null || sourceVersion == null || !releaseOf(ns, distro)) {
             return List.of();
         }
+        List<Object[]> candidates = index.get(key(type, ns, sourceName));
+        if (candidates == null) {
+            return List.of();
+        }
+        boolean fallback = unstableFallback(type, ns);
         VersionScheme scheme = VersionScheme.forPurlType(p.getType());
         Map<String, Advisory.Affected[]> perAdvisory = new HashMap<>(); // [release line, unstable line]
         Map<String, Advisory> advisories = new HashMap<>();
@@ -65,12 +157,12 @@ public final class DistroMatcher {
             Advisory.Affected af = (Advisory.Affected) c[1];
             String key = vulnerabilityKey.apply(a.id());
             Advisory.Affected[] slot = perAdvisory.computeIfAbsent(key, k -> new Advisory.Affected[2]);
-            if (sameRelease(af.distro(), distro, p.getType())) {
+            if (sameRelease(af.distro(), distro, type)) {
                 if (slot[0] == null || laterFix(af, slot[0], scheme)) {
                     slot[0] = af;
                     advisories.put(key, a);
                 }
-            } else if ("debian-unstable".equals(af.distro()) && slot[1] == null) {
+            } else if (fallback && "debian-unstable".equals(af.distro()) && slot[1] == null) {
                 slot[1] = af;
                 advisories.putIfAbsent(key, a);
             }

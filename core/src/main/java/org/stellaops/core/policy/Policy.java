@@ -30,7 +30,15 @@ import org.stellaops.core.json.Json;
  *
  * <p>Canonical form: keys sorted, the action shorthand ({@code action: block}) written as {@code {type: block}},
  * {@code block} spelled {@code fail}, severities upper-case, and every list-valued matcher sorted without duplicates;
- * rule order is kept because it is meaningful.
+ * rule order is kept because it is meaningful. {@code coverage} is part of the canonical form (and so of the digest)
+ * when it differs from the default ({@code uncovered: warn}, nothing allowed): {@code uncovered} spelled out and
+ * {@code allow} sorted without duplicates.
+ *
+ * <p>{@code coverage} says what a gap in the advisory data does to the verdict: an ecosystem or distro release of the
+ * SBOM that no loaded advisory covers makes the image {@code warn} (the default) or {@code fail}; gaps whose id
+ * (a purl type such as {@code generic}, or {@code type/namespace/distro} such as {@code rpm/redhat/rhel-9.3}) matches
+ * an {@code allow} pattern ('*' any run of characters, '?' one character) are accepted: listed in the report, never
+ * raising the verdict.
  */
 public final class Policy {
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -39,15 +47,34 @@ public final class Policy {
             "cves", "vendors", "sources", "paths", "layerDigests", "fixState");
 
     private final List<Rule> rules;
+    private final Coverage coverage;
     private final List<Diagnostic> diagnostics;
     private final String canonicalJson;
     private final String digest;
 
-    private Policy(List<Rule> rules, List<Diagnostic> diagnostics, String canonicalJson, String digest) {
+    private Policy(List<Rule> rules, Coverage coverage, List<Diagnostic> diagnostics, String canonicalJson, String digest) {
         this.rules = rules;
+        this.coverage = coverage;
         this.diagnostics = diagnostics;
         this.canonicalJson = canonicalJson;
         this.digest = digest;
+    }
+
+    /**
+     * What gaps in the advisory data do: {@code uncovered} is "warn" (default) or "fail"; {@code allow} the sorted
+     * patterns of gaps that are accepted.
+     */
+    public record Coverage(String uncovered, List<String> allow) {
+        public static final Coverage DEFAULT = new Coverage("warn", List.of());
+
+        public Coverage {
+            allow = List.copyOf(allow);
+        }
+
+        /** Whether a gap with this id (maven, generic, rpm/redhat/rhel-9.3) is accepted by an allow pattern. */
+        public boolean allows(String id) {
+            return allow.stream().anyMatch(g -> PolicyEngine.glob(g).matcher(id).matches());
+        }
     }
 
     /** One rule: its matchers and action, already normalized. */
@@ -58,6 +85,11 @@ public final class Policy {
 
     public List<Rule> rules() {
         return rules;
+    }
+
+    /** The policy's coverage setting; {@link Coverage#DEFAULT} when it has none. */
+    public Coverage coverage() {
+        return coverage;
     }
 
     public List<Diagnostic> diagnostics() {
@@ -84,11 +116,11 @@ public final class Policy {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             diags.add(Diagnostic.error("policy.yaml.malformed", "$", origin + ": malformed YAML: " + e.getOriginalMessage()));
-            return new Policy(List.of(), diags, null, null);
+            return new Policy(List.of(), Coverage.DEFAULT, diags, null, null);
         }
         if (root == null || !root.isObject()) {
             diags.add(Diagnostic.error("policy.document.type", "$", origin + ": a policy is a mapping with version and rules"));
-            return new Policy(List.of(), diags, null, null);
+            return new Policy(List.of(), Coverage.DEFAULT, diags, null, null);
         }
         for (ValidationMessage m : SCHEMA.validate(root)) {
             String path = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
@@ -149,10 +181,43 @@ public final class Policy {
                     action.has("kev") ? action.path("kev").asBoolean() : null,
                     action.has("epss") ? action.path("epss").asDouble() : null));
         }
+        Coverage coverage = coverage(root.path("coverage"), diags);
+        if (!coverage.equals(Coverage.DEFAULT)) {
+            ObjectNode cc = canonical.putObject("coverage");
+            cc.put("uncovered", coverage.uncovered());
+            if (!coverage.allow().isEmpty()) {
+                ArrayNode a = cc.putArray("allow");
+                coverage.allow().forEach(a::add);
+            }
+        }
         diags.sort(Comparator.comparing(Diagnostic::path).thenComparing(Diagnostic::code));
         String canonicalJson = new String(Json.write(sorted(canonical)), StandardCharsets.UTF_8);
-        return new Policy(List.copyOf(rules), List.copyOf(diags), canonicalJson,
+        return new Policy(List.copyOf(rules), coverage, List.copyOf(diags), canonicalJson,
                 org.stellaops.core.json.Digests.sha256(canonicalJson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The coverage setting as written (the schema has checked its shape), with its lint. */
+    private static Coverage coverage(JsonNode c, List<Diagnostic> diags) {
+        if (!c.isObject()) {
+            return Coverage.DEFAULT;
+        }
+        String uncovered = c.path("uncovered").asText("warn");
+        if (!uncovered.equals("fail")) {
+            uncovered = "warn";
+        }
+        TreeSet<String> allow = new TreeSet<>();
+        c.path("allow").forEach(x -> allow.add(x.asText()));
+        for (String g : allow) {
+            if (!g.isEmpty() && g.chars().allMatch(ch -> ch == '*')) {
+                diags.add(Diagnostic.warning("policy.coverage.allow.everything", "$.coverage.allow",
+                        "'" + g + "' accepts every gap: advisory data missing for a whole ecosystem or distro never affects the verdict"));
+            }
+        }
+        if (!c.has("uncovered") && !allow.isEmpty()) {
+            diags.add(Diagnostic.warning("policy.coverage.uncovered.implicit", "$.coverage",
+                    "coverage without 'uncovered': gaps that are not allowed make the image warn (say 'uncovered: warn' or 'fail')"));
+        }
+        return new Coverage(uncovered, List.copyOf(allow));
     }
 
     private static void lint(String type, JsonNode action, String until, String path, List<Diagnostic> diags) {

@@ -35,8 +35,16 @@ public final class PolicyEngine {
     public record Input(Finding finding, VexConsensus.Decision vex, boolean usedByEntrypoint) {
     }
 
-    /** The verdict for one finding: pass never occurs per finding; suppressed, ignore, warn, defer or fail. */
-    public record Verdict(String findingKey, String verdict, String severity, String rule, List<String> explain) {
+    /**
+     * The verdict for one finding: pass never occurs per finding; suppressed, ignore, warn, defer or fail. For an
+     * {@code ignore} by a waiver with {@code until}, {@code waiverExpires} is when it stops applying (epoch seconds:
+     * the start of the day after an {@code until} date, UTC, or the {@code until} date-time); null otherwise.
+     */
+    public record Verdict(String findingKey, String verdict, String severity, String rule, List<String> explain,
+                          Long waiverExpires) {
+        public Verdict(String findingKey, String verdict, String severity, String rule, List<String> explain) {
+            this(findingKey, verdict, severity, rule, explain, null);
+        }
     }
 
     private PolicyEngine() {
@@ -51,6 +59,12 @@ public final class PolicyEngine {
             out.add(evaluate(policy, in, ctx));
         }
         return out;
+    }
+
+    /** The worse of two overall verdicts (fail before warn before pass). */
+    public static String worse(String a, String b) {
+        List<String> order = List.of("pass", "warn", "fail");
+        return order.indexOf(a) >= order.indexOf(b) ? a : b;
     }
 
     public static String overall(List<Verdict> verdicts) {
@@ -111,7 +125,7 @@ public final class PolicyEngine {
                     }
                     explain.add(match + " → ignore" + (r.justification() != null ? " (" + r.justification() + ")" : "")
                             + (r.until() != null ? " until " + r.until() : ""));
-                    return new Verdict(f.key(), "ignore", severity, r.name(), explain);
+                    return new Verdict(f.key(), "ignore", severity, r.name(), explain, until);
                 }
                 case "requireVex" -> {
                     explain.add(match + " → fail: no VEX statement meets " + describe(r));

@@ -82,6 +82,32 @@ class DistroMatchingTest {
     }
 
     @Test
+    void ubuntuPackagesAreNeverJudgedByDebianDataAndTheUnstableFallbackIsDebiansOnly() {
+        // curl in Ubuntu 22.04 (jammy): its version sorts below every Debian fix of CVE-2023-38545, but Debian's lines
+        // (and the unstable line that stands for Debian releases without one) say nothing about Ubuntu's builds
+        assertThat(matcher.match("pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.13?arch=amd64&distro=ubuntu-22.04")).isEmpty();
+        assertThat(matcher.match("pkg:deb/ubuntu/libssl3@3.0.2-0ubuntu1.10?arch=amd64&distro=ubuntu-22.04&upstream=openssl"))
+                .isEmpty();
+        // a qualifier naming a Debian release does not make an Ubuntu package Debian's, nor the other way round
+        assertThat(matcher.match("pkg:deb/ubuntu/curl@7.88.1-10+deb12u1?arch=amd64&distro=debian-12")).isEmpty();
+        assertThat(matcher.match("pkg:deb/debian/curl@7.81.0-1ubuntu1.13?arch=amd64&distro=ubuntu-22.04")).isEmpty();
+        // the Debian packages still match, by their release line and by the unstable fallback
+        assertThat(ids("pkg:deb/debian/curl@7.88.1-10+deb12u1?arch=amd64&distro=debian-12")).contains("CVE-2023-38545");
+        assertThat(ids("pkg:deb/debian/curl@8.0.0-1?arch=amd64&distro=debian-13")).contains("CVE-2023-38545");
+        assertThat(ids("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl")).contains("CVE-2024-0727");
+        // what the data covers: Debian releases (trixie through unstable), Alpine 3.19; not Ubuntu, not rpm
+        assertThat(matcher.coverage("deb", "debian", "debian-12").covered()).isTrue();
+        assertThat(matcher.coverage("deb", "debian", "debian-13").covered()).isTrue();
+        assertThat(matcher.coverage("deb", "ubuntu", "ubuntu-22.04"))
+                .satisfies(c -> assertThat(c.covered()).isFalse())
+                .satisfies(c -> assertThat(c.reason()).isEqualTo("no loaded advisory has data for ubuntu-22.04"));
+        assertThat(matcher.coverage("deb", "ubuntu", "debian-12").covered()).isFalse();
+        assertThat(matcher.coverage("apk", "alpine", "alpine-3.19.1").covered()).isTrue();
+        assertThat(matcher.coverage("apk", "alpine", "alpine-3.20.0").covered()).isFalse();
+        assertThat(matcher.coverage("rpm", "redhat", "rhel-9.3").covered()).isFalse();
+    }
+
+    @Test
     void unimportantIsNegligibleAndSourceVersionsFromUpstream() {
         DistroMatcher.Match m = find("pkg:deb/debian/perl-base@5.36.0-7+deb12u1?arch=amd64&distro=debian-12&upstream=perl",
                 "CVE-2011-4116");

@@ -68,6 +68,40 @@ class PolicyTest {
     }
 
     @Test
+    void coverageIsLintedAndPartOfTheCanonicalDigestOnlyWhenItChangesSomething() {
+        Policy none = Policy.parse("version: \"1.0\"\nrules: []\n", "none");
+        Policy warn = Policy.parse("version: \"1.0\"\ncoverage: {uncovered: warn}\nrules: []\n", "warn");
+        Policy fail = Policy.parse("version: \"1.0\"\ncoverage: {uncovered: fail}\nrules: []\n", "fail");
+        Policy allow = Policy.parse("version: \"1.0\"\ncoverage:\n  uncovered: fail\n  allow: [rpm/*, generic, generic]\nrules: []\n", "a");
+        Policy allowSorted = Policy.parse("version: \"1.0\"\ncoverage: {allow: [generic, rpm/*], uncovered: fail}\nrules: []\n", "b");
+        assertThat(List.of(none, warn, fail, allow, allowSorted)).allMatch(Policy::valid);
+        assertThat(none.coverage()).isEqualTo(Policy.Coverage.DEFAULT);
+        assertThat(warn.digest()).as("the default spelled out is the default").isEqualTo(none.digest());
+        assertThat(fail.digest()).isNotEqualTo(none.digest());
+        assertThat(fail.coverage().uncovered()).isEqualTo("fail");
+        assertThat(fail.canonicalJson()).contains("\"coverage\":{\"uncovered\":\"fail\"}");
+        assertThat(allow.digest()).isEqualTo(allowSorted.digest()).isNotEqualTo(fail.digest());
+        assertThat(allow.coverage().allow()).containsExactly("generic", "rpm/*");
+        assertThat(allow.coverage().allows("rpm/redhat/rhel-9.3")).isTrue();
+        assertThat(allow.coverage().allows("generic")).isTrue();
+        assertThat(allow.coverage().allows("deb/ubuntu/ubuntu-22.04")).isFalse();
+
+        Policy bad = Policy.parse("version: \"1.0\"\ncoverage: {uncovered: ignore, colour: red}\nrules: []\n", "bad");
+        assertThat(bad.valid()).isFalse();
+        assertThat(bad.diagnostics()).anyMatch(d -> d.isError() && d.path().equals("$.coverage.uncovered"))
+                .anyMatch(d -> d.isError() && d.path().equals("$.coverage") && d.message().contains("colour"));
+        Policy everything = Policy.parse("version: \"1.0\"\ncoverage: {uncovered: fail, allow: [\"*\"]}\nrules: []\n", "e");
+        assertThat(everything.valid()).isTrue();
+        assertThat(everything.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo("policy.coverage.allow.everything");
+            assertThat(d.isError()).isFalse();
+        });
+        Policy implicit = Policy.parse("version: \"1.0\"\ncoverage: {allow: [generic]}\nrules: []\n", "i");
+        assertThat(implicit.diagnostics()).anyMatch(d -> d.code().equals("policy.coverage.uncovered.implicit"));
+        assertThat(implicit.coverage().uncovered()).isEqualTo("warn");
+    }
+
+    @Test
     void firstMatchingRuleDecidesWaiversExpireAndTheTraceSaysWhy() {
         Policy p = Policy.parse("""
                 version: "1.0"
