@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.stellaops.core.advisories.FeedSet;
+import org.stellaops.core.decider.Coverage;
 import org.stellaops.core.decider.Decider;
 import org.stellaops.core.json.Json;
 import org.stellaops.core.policy.Diagnostic;
@@ -46,8 +47,12 @@ public final class DecisionOptions {
     @Option(names = "--as-of", paramLabel = "DATE", description = "Evaluate waivers as of this day (YYYY-MM-DD; default: today, UTC).")
     String asOf;
 
+    @Option(names = "--fail-on-uncovered",
+            description = "Fail when an ecosystem or distro release of the image has no advisory data (a gap the policy's coverage.allow does not accept), whatever the policy's coverage setting says. Without it, gaps make the verdict at least warn.")
+    boolean failOnUncovered;
+
     boolean active() {
-        return !advisories.isEmpty() || policy != null || !vex.isEmpty();
+        return !advisories.isEmpty() || policy != null || !vex.isEmpty() || failOnUncovered;
     }
 
     Policy loadPolicy(PrintWriter err) throws IOException {
@@ -95,7 +100,8 @@ public final class DecisionOptions {
                 throw new ScanException(ScanException.Kind.NOT_FOUND, "VEX " + v + ": no such file");
             }
         }
-        Decider.Result r = Decider.decide(image, components, feeds, statements, vexTrust, p, environment, asOfInstant());
+        Decider.Result r = Decider.decide(image, components, feeds, statements, vexTrust, p, environment, asOfInstant(),
+                new Decider.Options(failOnUncovered));
         for (String d : r.diagnostics()) {
             err.println("warning: " + d);
         }
@@ -128,8 +134,15 @@ public final class DecisionOptions {
                     f.fixedVersions().isEmpty() ? "-" : String.join(",", f.fixedVersions()),
                     f.fixState() + (f.distroStatus() != null ? " (" + f.distroStatus() + ")" : "") + (f.kev() ? " KEV" : ""));
         }
-        out.printf("%nverdict: %s (%d findings%s)%n", r.verdict().toUpperCase(), r.findings().size(),
-                counts.isEmpty() ? "" : ": " + counts.toString().replaceAll("[{}]", "").replace("=", " "));
+        for (Coverage.Entry e : r.coverage().entries()) {
+            if (!e.covered()) {
+                out.printf("%s %s (%d %s): %s%n", e.accepted() ? "accepted gap:" : "not covered:", e.id(), e.components(),
+                        e.components() == 1 ? "component" : "components", e.reason());
+            }
+        }
+        out.printf("%nverdict: %s (%d findings%s)%s%n", r.verdict().toUpperCase(), r.findings().size(),
+                counts.isEmpty() ? "" : ": " + counts.toString().replaceAll("[{}]", "").replace("=", " "),
+                r.coverage().verdict().equals("pass") ? "" : "; advisory data does not cover everything: " + r.coverage().verdict());
     }
 
     static JsonNode readJson(Path f) throws IOException {

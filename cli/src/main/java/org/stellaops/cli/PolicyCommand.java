@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.stellaops.core.decider.Coverage;
 import org.stellaops.core.model.Finding;
 import org.stellaops.core.policy.Diagnostic;
 import org.stellaops.core.policy.Policy;
@@ -101,9 +102,23 @@ public final class PolicyCommand implements Runnable {
             for (String[] d : diffs) {
                 out.println(d[1] + " -> " + d[2] + "  " + d[0]);
             }
+            // the report's coverage gaps, judged under each policy's coverage setting (and the option the report was made with)
+            List<String> uncovered = new ArrayList<>();
+            r.path("coverage").path("entries").forEach(e -> {
+                if (!e.path("covered").asBoolean(true)) {
+                    uncovered.add(e.path("id").asText());
+                }
+            });
+            boolean option = r.path("coverage").path("setBy").asText("").equals("option");
+            String coverageBefore = Coverage.verdict(uncovered, base.coverage(), option);
+            String coverageAfter = Coverage.verdict(uncovered, next.coverage(), option);
+            if (!coverageBefore.equals(coverageAfter)) {
+                out.println("coverage gaps (" + String.join(", ", uncovered) + "): " + coverageBefore + " -> " + coverageAfter);
+            }
             out.println(diffs.size() + " of " + inputs.size() + " verdicts change; overall "
-                    + PolicyEngine.overall(PolicyEngine.evaluate(base, inputs, ctx)) + " -> "
-                    + PolicyEngine.overall(PolicyEngine.evaluate(next, inputs, ctx)) + " (policy " + next.digest() + ")");
+                    + PolicyEngine.worse(PolicyEngine.overall(PolicyEngine.evaluate(base, inputs, ctx)), coverageBefore) + " -> "
+                    + PolicyEngine.worse(PolicyEngine.overall(PolicyEngine.evaluate(next, inputs, ctx)), coverageAfter)
+                    + " (policy " + next.digest() + ")");
             return ExitCodes.OK;
         }
 

@@ -130,6 +130,65 @@ class DecisionCommandsTest {
     }
 
     @Test
+    void ecosystemsWithoutAdvisoryDataWarnByDefaultAndFailWithTheFlagOrThePolicy(@TempDir Path dir) throws Exception {
+        // only Debian data: the image's jars, node modules, wheels, Go binaries and JDK are not covered
+        Path policy = dir.resolve("policy.yaml");
+        String rules = "rules:\n  - name: Debian findings are tracked\n    purls: [\"pkg:deb/*\"]\n"
+                + "    action: {type: ignore, justification: \"tracked with Debian\", until: \"2027-06-30\"}\n";
+        Files.writeString(policy, "version: \"1.0\"\n" + rules);
+        List<String> scan = List.of("scan", "oci:" + Fixtures.image("debian-app") + ":1", "--cache-dir", cache.toString(),
+                "--advisories", data.resolve("debian/tracker").toString(), "--as-of", "2026-11-27");
+        List<String> lenient = new ArrayList<>(scan);
+        lenient.addAll(List.of("--policy", policy.toString(), "--out", dir.resolve("report.json").toString(),
+                "--sbom-out", dir.resolve("sbom.json").toString()));
+        ScanCommandTest.Run warned = ScanCommandTest.run(lenient.toArray(String[]::new));
+        assertThat(warned.code()).as(warned.err()).isEqualTo(ExitCodes.OK);
+        assertThat(warned.out()).contains("not covered: maven (").contains("verdict: WARN");
+        assertThat(warned.err()).contains("warning: not covered: maven (");
+        JsonNode report = Json.mapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(report.path("verdict").asText()).isEqualTo("warn");
+        assertThat(report.path("summary").path("verdict.ignore").asInt()).isPositive();
+        List<String> uncovered = new ArrayList<>();
+        List<String> covered = new ArrayList<>();
+        report.path("coverage").path("entries").forEach(e -> (e.path("covered").asBoolean() ? covered : uncovered).add(e.path("id").asText()));
+        assertThat(covered).containsExactly("deb/debian/debian-12");
+        assertThat(uncovered).contains("maven", "generic");
+
+        List<String> strict = new ArrayList<>(lenient);
+        strict.add("--fail-on-uncovered");
+        strict.set(strict.indexOf(dir.resolve("report.json").toString()), dir.resolve("strict.json").toString());
+        ScanCommandTest.Run failed = ScanCommandTest.run(strict.toArray(String[]::new));
+        assertThat(failed.code()).as(failed.err()).isEqualTo(ExitCodes.POLICY_FAIL);
+        JsonNode strictReport = Json.mapper().readTree(dir.resolve("strict.json").toFile());
+        assertThat(strictReport.path("coverage").path("setBy").asText()).isEqualTo("option");
+        assertThat(strictReport.path("verdict").asText()).isEqualTo("fail");
+
+        // the same from the SBOM, and from a policy that asks for it; a policy that accepts every gap passes
+        Path failing = dir.resolve("failing.yaml");
+        Files.writeString(failing, "version: \"1.0\"\ncoverage: {uncovered: fail}\n" + rules);
+        ScanCommandTest.Run fromSbom = ScanCommandTest.run("report", "--sbom", dir.resolve("sbom.json").toString(),
+                "--advisories", data.resolve("debian/tracker").toString(), "--policy", failing.toString(), "--as-of", "2026-11-27");
+        assertThat(fromSbom.code()).as(fromSbom.err()).isEqualTo(ExitCodes.POLICY_FAIL);
+        Path accepting = dir.resolve("accepting.yaml");
+        Files.writeString(accepting, "version: \"1.0\"\ncoverage:\n  uncovered: fail\n  allow: [\"" + String.join("\", \"", uncovered)
+                + "\"]\n" + rules);
+        ScanCommandTest.Run accepted = ScanCommandTest.run("report", "--sbom", dir.resolve("sbom.json").toString(),
+                "--advisories", data.resolve("debian/tracker").toString(), "--policy", accepting.toString(), "--as-of", "2026-11-27",
+                "--json", "--fail-on-uncovered");
+        assertThat(accepted.code()).as(accepted.err()).isEqualTo(ExitCodes.OK);
+        JsonNode acceptedReport = Json.mapper().readTree(accepted.out());
+        assertThat(acceptedReport.path("verdict").asText()).isEqualTo("pass");
+        acceptedReport.path("coverage").path("entries").forEach(e ->
+                assertThat(e.path("covered").asBoolean() || e.path("accepted").asBoolean()).as(e.toString()).isTrue());
+
+        // preview: the stricter coverage setting turns the overall verdict
+        ScanCommandTest.Run preview = ScanCommandTest.run("policy", "test", failing.toString(), "--baseline", policy.toString(),
+                "--report", dir.resolve("report.json").toString());
+        assertThat(preview.code()).as(preview.err()).isZero();
+        assertThat(preview.out()).contains("coverage gaps (").contains(": warn -> fail").contains("0 of ").contains("overall warn -> fail");
+    }
+
+    @Test
     void offlineKitExportImportAndUse(@TempDir Path dir) throws Exception {
         Path kit = dir.resolve("kit.zip");
         ScanCommandTest.Run export = ScanCommandTest.run("feeds", "export", "--advisories", data.resolve("osv").toString(),

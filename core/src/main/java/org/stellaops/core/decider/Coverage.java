@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.stellaops.core.match.DistroMatcher;
 import org.stellaops.core.policy.Policy;
@@ -18,6 +19,8 @@ import org.stellaops.core.policy.Policy;
  * caller) asks for it, unless the policy's {@code coverage.allow} accepts it.
  */
 public final class Coverage {
+    /** Language ecosystems (purl types) that the advisory formats Stella Ops reads (OSV) can describe. */
+    private static final Set<String> ADVISORY_TYPES = Set.of("maven", "npm", "pypi", "golang", "cargo", "gem", "nuget", "composer");
 
     /**
      * One ecosystem or distro release of the SBOM. {@code accepted}: a gap the policy allows (always false when covered).
@@ -92,16 +95,25 @@ public final class Coverage {
                 advisories = index.ecosystem().advisoryCount(k.type());
                 covered = advisories > 0;
                 reason = covered ? "advisories for " + k.type() + " packages are loaded"
-                        : "no loaded advisory has data for " + k.type() + " packages";
+                        : ADVISORY_TYPES.contains(k.type()) ? "no loaded advisory has data for " + k.type() + " packages"
+                        : "no advisory source that Stella Ops reads covers " + k.type() + " packages";
             }
             boolean accepted = !covered && setting.allows(e.getKey());
             entries.add(new Entry(e.getKey(), k.type(), k.namespace(), k.distro(), counts.get(e.getKey()), covered, advisories,
                     reason, accepted));
         }
         String mode = failOnUncovered ? "fail" : setting.uncovered();
-        String setBy = setting.uncovered().equals("fail") || !failOnUncovered && !setting.equals(Policy.Coverage.DEFAULT)
-                ? "policy" : failOnUncovered ? "option" : "default";
-        boolean gap = entries.stream().anyMatch(x -> !x.covered() && !x.accepted());
-        return new Report(entries, mode, setBy, gap ? mode : "pass");
+        String setBy = failOnUncovered ? "option" : setting.equals(Policy.Coverage.DEFAULT) ? "default" : "policy";
+        return new Report(entries, mode, setBy, verdict(entries.stream().filter(x -> !x.covered()).map(Entry::id).toList(),
+                setting, failOnUncovered));
+    }
+
+    /**
+     * The verdict that coverage gaps give under a setting: pass when every uncovered id is allowed, else the setting's
+     * {@code uncovered} (fail when {@code failOnUncovered}). For re-judging a report's coverage under another policy.
+     */
+    public static String verdict(List<String> uncoveredIds, Policy.Coverage setting, boolean failOnUncovered) {
+        boolean gap = uncoveredIds.stream().anyMatch(id -> !setting.allows(id));
+        return !gap ? "pass" : failOnUncovered ? "fail" : setting.uncovered();
     }
 }
