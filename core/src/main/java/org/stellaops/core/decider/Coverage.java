@@ -23,10 +23,11 @@ public final class Coverage {
     private static final Set<String> ADVISORY_TYPES = Set.of("maven", "npm", "pypi", "golang", "cargo", "gem", "nuget", "composer");
 
     /**
-     * One ecosystem or distro release of the SBOM. {@code accepted}: a gap the policy allows (always false when covered).
+     * One ecosystem or distro release of the SBOM. {@code withoutVersion}: components no advisory can be matched to
+     * because they have no version. {@code accepted}: a gap the policy allows (always false when covered).
      */
-    public record Entry(String id, String type, String namespace, String distro, int components, boolean covered,
-                        int advisories, String reason, boolean accepted) {
+    public record Entry(String id, String type, String namespace, String distro, int components, int withoutVersion,
+                        boolean covered, int advisories, String reason, boolean accepted) {
     }
 
     /** The coverage of one decision: the entries (sorted by id), the mode, where it came from, and its verdict. */
@@ -54,13 +55,15 @@ public final class Coverage {
         }
         Map<String, Key> keys = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
+        Map<String, Integer> unversioned = new TreeMap<>();
         for (Decider.Component c : components) {
             if (c.ownedBy() != null) {
                 continue;
             }
             Key k;
+            PackageURL p;
             try {
-                PackageURL p = new PackageURL(c.purl());
+                p = new PackageURL(c.purl());
                 String type = p.getType().toLowerCase(Locale.ROOT);
                 if (DistroMatcher.OS_TYPES.contains(type)) {
                     String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
@@ -74,6 +77,7 @@ public final class Coverage {
             String id = k.type() + (k.namespace() == null ? "" : "/" + k.namespace()) + (k.distro() == null ? "" : "/" + k.distro());
             keys.put(id, k);
             counts.merge(id, 1, Integer::sum);
+            unversioned.merge(id, p.getVersion() == null || p.getVersion().isEmpty() ? 1 : 0, Integer::sum);
         }
         boolean none = index.feeds().advisories().isEmpty();
         List<Entry> entries = new ArrayList<>();
@@ -99,7 +103,8 @@ public final class Coverage {
                         : "no advisory source that Stella Ops reads covers " + k.type() + " packages";
             }
             boolean accepted = !covered && setting.allows(e.getKey());
-            entries.add(new Entry(e.getKey(), k.type(), k.namespace(), k.distro(), counts.get(e.getKey()), covered, advisories,
+            entries.add(new Entry(e.getKey(), k.type(), k.namespace(), k.distro(), counts.get(e.getKey()),
+                    unversioned.get(e.getKey()), covered, advisories,
                     reason, accepted));
         }
         String mode = failOnUncovered ? "fail" : setting.uncovered();

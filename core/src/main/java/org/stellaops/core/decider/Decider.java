@@ -338,6 +338,9 @@ public final class Decider {
             }
             o.put("components", e.components()).put("covered", e.covered()).put("advisories", e.advisories())
                     .put("reason", e.reason());
+            if (e.withoutVersion() > 0) {
+                o.put("withoutVersion", e.withoutVersion());
+            }
             if (!e.covered()) {
                 o.put("accepted", e.accepted());
             }

@@ -124,9 +124,13 @@ class DeciderCoverageTest {
         // an ecosystem no loaded feed covers, next to one that is covered
         FeedSet osv = new FeedSet().load(SharedData.dir().resolve("osv/maven"));
         Decider.Result cargo = decide(List.of(DeciderTest.COMPONENTS.get(0),
+                new Decider.Component("pkg:maven/org.example/unnamed", "sha256:" + "1".repeat(64), "app/lib/unnamed.jar", null, Set.of()),
                 new Decider.Component("pkg:cargo/smallvec@1.6.0", "sha256:" + "1".repeat(64), "app/bin", null, Set.of())),
                 osv, policy("coverage: {uncovered: fail}\n"), false);
         assertThat(entry(cargo, "maven").path("covered").asBoolean()).isTrue();
+        assertThat(entry(cargo, "maven").path("components").asInt()).isEqualTo(2);
+        assertThat(entry(cargo, "maven").path("withoutVersion").asInt()).as("a component without version matches nothing").isEqualTo(1);
+        assertThat(entry(cargo, "cargo").has("withoutVersion")).isFalse();
         assertThat(entry(cargo, "cargo").path("reason").asText()).isEqualTo("no loaded advisory has data for cargo packages");
         assertThat(cargo.verdict()).isEqualTo("fail");
     }
