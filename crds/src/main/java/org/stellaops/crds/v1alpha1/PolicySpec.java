@@ -22,4 +22,8 @@ public class PolicySpec {
     @JsonPropertyDescription("Rules in order; the first matching rule decides. See docs for matchers and actions.")
     @PreserveUnknownFields
     public List<JsonNode> rules = new ArrayList<>();
+
+    @JsonPropertyDescription("What gaps in the advisory data do: {uncovered: warn|fail, allow: [patterns]}. See docs.")
+    @PreserveUnknownFields
+    public JsonNode coverage;
 }
