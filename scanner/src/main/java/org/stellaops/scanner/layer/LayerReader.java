@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -84,7 +85,10 @@ public final class LayerReader {
                 new BufferedInputStream(decompressed, 256 * 1024), layer.diffId(), what + " (uncompressed, diffID)");
         String current = null;
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+            // Entry names as UTF-8, never the platform charset: a container without LANG runs Java with US-ASCII, and
+            // GNU tar writes non-ASCII names (Debian's ca-certificates has several) as raw UTF-8 bytes. PAX path and
+            // linkpath records, when present, are UTF-8 by definition and take precedence (commons-compress applies them).
+            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, StandardCharsets.UTF_8.name());
             TarArchiveEntry e;
             String previous = null;
             while (true) {
