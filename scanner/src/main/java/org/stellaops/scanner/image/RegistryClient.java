@@ -56,10 +56,55 @@ public final class RegistryClient {
 
     String baseUrl(String registry) {
         String host = registry.equals(ImageRef.DOCKER_HUB) ? "registry-1.docker.io" : registry;
-        String h = host.toLowerCase(Locale.ROOT);
-        boolean plain = insecure.contains(registry) || h.startsWith("localhost") || h.startsWith("127.")
-                || h.startsWith("[::1]");
+        boolean plain = insecure.contains(registry) || isLoopback(host);
         return (plain ? "http://" : "https://") + host;
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * True when the host of {@code host[:port]} is exactly {@code localhost} or a loopback address literal
+     * (127.0.0.0/8, ::1). Names that merely start like one ({@code localhost.example.com}, {@code 127.example.com}) are
+     * not: plain HTTP is never chosen by a prefix. No name is resolved here.
+     */
+    static boolean isLoopback(String hostPort) {
+        String h = hostPort.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0 || (end + 1 < h.length() && !h.substring(end + 1).matches(":\\d+"))) {
+                return false;
+            }
+            h = h.substring(1, end);
+            if (!h.matches("[0-9a-f:.]+")) {
+                return false;
+            }
+            try {
+                // an IPv6 literal: parsed, never looked up
+                return java.net.InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            if (!h.substring(colon + 1).matches("\\d+")) {
+                return false;
+            }
+            h = h.substring(0, colon);
+        }
+        if (h.equals("localhost")) {
+            return true;
+        }
+        Matcher m = IPV4.matcher(h);
+        if (!m.matches()) {
+            return false;
+        }
+        for (int i = 1; i <= 4; i++) {
+            if (Integer.parseInt(m.group(i)) > 255) {
+                return false;
+            }
+        }
+        return Integer.parseInt(m.group(1)) == 127;
     }
 
     public Manifest manifest(ImageRef ref, String reference) throws IOException {
