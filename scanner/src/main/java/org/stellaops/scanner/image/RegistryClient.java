@@ -29,6 +29,8 @@ import org.stellaops.scanner.ScanException.Kind;
  * A client of the OCI distribution API (pull side): manifests and blobs, anonymous, basic and bearer-token auth through
  * the {@code WWW-Authenticate} challenge flow. HTTPS everywhere except loopback hosts and registries named insecure.
  * Redirects (blob storage) are followed by hand so the registry's Authorization header never leaks to another host.
+ * The timeout bounds connecting (at most 15 s), the wait for each response's headers, and every pause while a body
+ * (manifest, blob, token) is read ({@link IdleTimeoutBody}), so a stalled registry fails a scan instead of hanging it.
  */
 public final class RegistryClient {
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -270,7 +272,8 @@ public final class RegistryClient {
 
     private HttpResponse<InputStream> exchange(HttpRequest request, String what) throws IOException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            // every body (manifests, blobs, token answers) with a read timeout: the request timeout covers only the headers
+            return http.send(request, IdleTimeoutBody.handler(timeout, what));
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new ScanException(Kind.UNAVAILABLE, what + ": cannot connect to " + request.uri().getAuthority()
                     + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
@@ -371,8 +374,8 @@ public final class RegistryClient {
     private static void drain(HttpResponse<InputStream> r) {
         try (InputStream in = r.body()) {
             in.skip(Long.MAX_VALUE);
-        } catch (IOException ignored) {
-            // nothing to recover
+        } catch (IOException | ScanException ignored) {
+            // nothing to recover: a stalled body is cancelled by closing it
         }
     }
 
