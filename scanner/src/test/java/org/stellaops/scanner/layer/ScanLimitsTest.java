@@ -63,6 +63,20 @@ class ScanLimitsTest {
         assertThat(spilled.files()).isEqualTo(memory.files());
     }
 
+    /** The rpm databases of every backend above the in-memory limit are read from their spill file. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sqlite/rpmdb.sqlite", "bdb/Packages", "ndb/Packages.db"})
+    void rpmDatabasesAboveTheInMemoryLimitAreReadFromTheSpillFile(String db) throws IOException {
+        Path file = Fixtures.rpmdb().resolve(db);
+        assertThat(Files.size(file)).isGreaterThan(TINY_MEMORY.maxInMemoryFileBytes());
+        byte[] tar = new TestLayers().file("var/lib/rpm/" + file.getFileName(), Files.readAllBytes(file), 0644).tar();
+        LayerFragment memory = read(ScanLimits.DEFAULT, tar);
+        LayerFragment spilled = read(TINY_MEMORY, tar);
+        assertThat(memory.packages()).extracting(PackageRecord::name).contains("stella-hello");
+        assertThat(spilled.packages()).isEqualTo(memory.packages());
+        assertThat(spilled.warnings()).isEqualTo(memory.warnings()).isEmpty();
+    }
+
     @Test
     void filesAboveTheFileLimitAreListedButNotAnalyzed() throws IOException {
         byte[] jar = Files.readAllBytes(Fixtures.jar("guava", "31.1-jre"));

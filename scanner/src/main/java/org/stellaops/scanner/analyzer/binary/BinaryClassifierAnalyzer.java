@@ -104,7 +104,8 @@ public final class BinaryClassifierAnalyzer implements Analyzer {
             }
             if (text == null) {
                 try {
-                    text = new Latin1Chars(file.buffer());
+                    // in memory: one String (the fastest to match); spilled: a view of the mapped file, not copied
+                    text = file.inMemory() ? new String(file.content(), StandardCharsets.ISO_8859_1) : new Latin1Chars(file.buffer());
                 } catch (java.io.IOException e) {
                     sink.warn(file.path() + ": binary analyzer could not read the file: " + e.getMessage());
                     return;
