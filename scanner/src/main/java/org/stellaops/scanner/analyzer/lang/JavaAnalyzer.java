@@ -119,7 +119,8 @@ public final class JavaAnalyzer implements Analyzer {
     }
 
     private void archive(String path, SeekableByteChannel channel, int depth, FragmentSink sink, Budget budget) {
-        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
+        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setCharset(StandardCharsets.UTF_8)
+                .setIgnoreLocalFileHeader(true).get()) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
             budget.entries += entries.size();
             if (budget.entries > limits.maxArchiveEntries()) {
