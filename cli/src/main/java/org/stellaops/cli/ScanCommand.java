@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -139,13 +140,34 @@ public final class ScanCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Writes through a temp file in the same directory and a rename, so readers never see half a file. The temp file is
+     * created like any new file ({@code CREATE_NEW} without attributes: mode 0666 minus the umask), not with
+     * {@link Files#createTempFile}, whose 0600 would make the SBOM unreadable to the group and others.
+     */
     static void writeAtomically(Path file, byte[] data) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".stella-out", ".tmp");
-        Files.write(tmp, data);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = null;
+        for (int attempt = 0; tmp == null; attempt++) {
+            Path candidate = parent.resolve(".stella-out" + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.write(candidate, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                tmp = candidate;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** The inventory as the decider sees it. */
     static List<Decider.Component> components(ScanResult r) {

@@ -43,6 +43,23 @@ class ScanCommandTest {
         assertThat(r.out()).startsWith("stella 0.1.0");
     }
 
+    /** The SBOM file gets the permissions of any new file (the umask), not the 0600 of a temp file. */
+    @Test
+    void outputFilesHonourTheUmask(@TempDir Path dir) throws Exception {
+        Path reference = dir.resolve("reference.json");
+        Files.write(reference, new byte[] {'{', '}'});
+        Path sbom = dir.resolve("out/sbom.json");
+        ScanCommand.writeAtomically(sbom, new byte[] {'{', '}'});
+        assertThat(Files.getPosixFilePermissions(sbom)).isEqualTo(Files.getPosixFilePermissions(reference));
+        // replacing an existing file the same way
+        ScanCommand.writeAtomically(sbom, new byte[] {'[', ']'});
+        assertThat(Files.readString(sbom)).isEqualTo("[]");
+        assertThat(Files.getPosixFilePermissions(sbom)).isEqualTo(Files.getPosixFilePermissions(reference));
+        try (var files = Files.list(sbom.getParent())) {
+            assertThat(files).containsExactly(sbom);
+        }
+    }
+
     @Test
     void scanWritesCycloneDxAndSpdxAndExitsZero(@TempDir Path dir) throws Exception {
         String image = "oci:" + Fixtures.image("minbase") + ":1";

@@ -77,7 +77,12 @@ public final class Scanner {
     private LayerFragment analyze(ImageSource source, int index, LayerRef layer, ScanListener listener,
                                   AtomicInteger cached) throws IOException {
         long start = System.nanoTime();
-        Optional<LayerFragment> hit = store.get(layer.digest(), analyzers.version());
+        Optional<LayerFragment> hit;
+        try {
+            hit = store.get(layer.digest(), analyzers.version());
+        } catch (FragmentStore.FragmentTooLargeException e) {
+            throw new ScanException(ScanException.Kind.BAD_INPUT, "layer " + layer.digest() + ": stored fragment " + e.getMessage(), e);
+        }
         if (hit.isPresent() && layer.diffId().equals(hit.get().diffId())) {
             cached.incrementAndGet();
             listener.layerDone(index, layer, hit.get(), true, (System.nanoTime() - start) / 1_000_000);

@@ -12,7 +12,8 @@ import org.stellaops.core.model.LayerFragment;
 /**
  * Embedded fragment cache in a directory (default {@code ~/.cache/stella}) with the object layout of the operator's
  * object store. Writes are atomic (temp file + rename) so concurrent scans never see half a fragment. A fragment
- * written by another analyzer version is a miss. An unreadable fragment is a miss too (and is rewritten).
+ * written by another analyzer version is a miss. An unreadable fragment is a miss too (and is rewritten); one larger
+ * than {@link FragmentStore#maxJsonBytes()} (compressed or decompressed) is an error.
  */
 public final class LocalFragmentStore implements FragmentStore {
     private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+:[a-f0-9]{32,128}");
@@ -47,16 +48,25 @@ public final class LocalFragmentStore implements FragmentStore {
     }
 
     @Override
-    public Optional<LayerFragment> get(String layerDigest, String analyzerVersion) {
+    public Optional<LayerFragment> get(String layerDigest, String analyzerVersion) throws IOException {
         Path f = file(layerDigest);
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
+        long limit = FragmentStore.maxJsonBytes();
+        byte[] stored;
         try {
-            return FragmentStore.decode(Files.readAllBytes(f), analyzerVersion);
+            if (Files.size(f) > limit) {
+                throw new FragmentStore.FragmentTooLargeException(f + ": " + Files.size(f) + " bytes, larger than the limit of "
+                        + limit + " (STELLA_MAX_FRAGMENT_BYTES)");
+            }
+            stored = Files.readAllBytes(f);
+        } catch (FragmentStore.FragmentTooLargeException e) {
+            throw e;
         } catch (IOException e) {
             return Optional.empty();
         }
+        return FragmentStore.decode(stored, analyzerVersion, f.toString(), limit);
     }
 
     @Override

@@ -21,6 +21,14 @@ public interface Analyzer {
         return false;
     }
 
+    /**
+     * True when the analyzer reads files larger than the in-memory limit from their spill file ({@link LayerFile#buffer()},
+     * {@link LayerFile#open()}); others get only in-memory files, and larger ones are reported as not analyzed.
+     */
+    default boolean acceptsSpilled() {
+        return false;
+    }
+
     void analyze(LayerFile file, FragmentSink sink) throws IOException;
 
     static String fileName(String path) {

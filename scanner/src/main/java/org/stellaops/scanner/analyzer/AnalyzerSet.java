@@ -20,14 +20,22 @@ import org.stellaops.scanner.analyzer.os.ApkAnalyzer;
 import org.stellaops.scanner.analyzer.os.DpkgAnalyzer;
 import org.stellaops.scanner.analyzer.os.OsReleaseAnalyzer;
 import org.stellaops.scanner.analyzer.os.RpmAnalyzer;
+import org.stellaops.scanner.layer.ScanLimits;
 
 /** The analyzers of one scan and the version string that keys cached fragments. */
 public final class AnalyzerSet {
     private final List<Analyzer> all;
     private final List<Analyzer> elf;
     private final String version;
+    private final ScanLimits limits;
 
     public AnalyzerSet(List<Analyzer> analyzers) {
+        this(analyzers, ScanLimits.fromEnvironment());
+    }
+
+    /** The analyzers with the size limits the layer reader applies to their input. */
+    public AnalyzerSet(List<Analyzer> analyzers, ScanLimits limits) {
+        this.limits = limits;
         this.all = List.copyOf(analyzers);
         this.elf = all.stream().filter(Analyzer::wantsElf).toList();
         StringBuilder sb = new StringBuilder();
@@ -41,11 +49,20 @@ public final class AnalyzerSet {
         }
     }
 
-    /** Every analyzer Stella Ops ships. */
+    /** Every analyzer Stella Ops ships, with the limits of the environment ({@link ScanLimits#fromEnvironment()}). */
     public static AnalyzerSet standard() {
+        return standard(ScanLimits.fromEnvironment());
+    }
+
+    /** Every analyzer Stella Ops ships, with the given limits. */
+    public static AnalyzerSet standard(ScanLimits limits) {
         return new AnalyzerSet(List.of(new OsReleaseAnalyzer(), new DpkgAnalyzer(), new ApkAnalyzer(), new RpmAnalyzer(),
-                new JavaAnalyzer(), new NpmAnalyzer(), new PythonAnalyzer(), new DotnetAnalyzer(), new RubyGemAnalyzer(),
-                new PhpComposerAnalyzer(), new GoBinaryAnalyzer(), new RustAuditableAnalyzer(), new BinaryClassifierAnalyzer()));
+                new JavaAnalyzer(limits), new NpmAnalyzer(), new PythonAnalyzer(), new DotnetAnalyzer(), new RubyGemAnalyzer(),
+                new PhpComposerAnalyzer(), new GoBinaryAnalyzer(), new RustAuditableAnalyzer(), new BinaryClassifierAnalyzer()), limits);
+    }
+
+    public ScanLimits limits() {
+        return limits;
     }
 
     public String version() {

@@ -3,6 +3,7 @@ package org.stellaops.scanner.image;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ interface BlobStore extends Closeable {
         Tar(Path file) {
             this.file = file;
             try {
-                this.tar = new TarFile(file);
+                this.tar = new TarFile(file, StandardCharsets.UTF_8.name()); // names as UTF-8, not the platform charset
             } catch (IOException | RuntimeException e) {
                 throw new ScanException(ScanException.Kind.BAD_INPUT, "docker-archive " + file + ": not a readable tar archive: " + e.getMessage(), e);
             }

@@ -2,14 +2,20 @@ package org.stellaops.scanner.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.stellaops.core.json.Json;
 import org.stellaops.scanner.ScanException;
 
@@ -27,12 +33,29 @@ public final class DockerConfig {
         }
     }
 
+    /** How long a credential helper may take to answer. */
+    static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_HELPER_OUTPUT = 1024 * 1024;
+
     private final JsonNode root;
     private final Path file;
+    private final Path helperDir;
+    private final Duration helperTimeout;
 
     private DockerConfig(JsonNode root, Path file) {
+        this(root, file, null, HELPER_TIMEOUT);
+    }
+
+    private DockerConfig(JsonNode root, Path file, Path helperDir, Duration helperTimeout) {
         this.root = root;
         this.file = file;
+        this.helperDir = helperDir;
+        this.helperTimeout = helperTimeout;
+    }
+
+    /** Tests: credential helpers from a directory instead of PATH, with another timeout. */
+    static DockerConfig of(JsonNode root, Path helperDir, Duration helperTimeout) {
+        return new DockerConfig(root, null, helperDir, helperTimeout);
     }
 
     public static DockerConfig empty() {
@@ -108,15 +131,45 @@ public final class DockerConfig {
         return token != null ? Optional.of(new Credentials("<token>", "", token)) : Optional.empty();
     }
 
-    private static Optional<Credentials> fromHelper(String helper, String registry) {
+    /**
+     * Runs {@code docker-credential-<helper> get}. Its output is read while the timeout runs (on another thread), not
+     * before: a helper that never exits (waiting for a keychain prompt, a hung agent) is killed with its children after
+     * the timeout and the lookup fails with that reason. A helper that exits non-zero ("credentials not found") or is
+     * not installed means anonymous access, as with docker.
+     */
+    private Optional<Credentials> fromHelper(String helper, String registry) {
         String server = ImageRef.DOCKER_HUB.equals(registry) ? "https://index.docker.io/v1/" : registry;
+        String command = "docker-credential-" + helper;
+        Process p;
         try {
-            Process p = new ProcessBuilder("docker-credential-" + helper, "get").redirectErrorStream(false).start();
+            p = new ProcessBuilder(helperDir == null ? command : helperDir.resolve(command).toString(), "get")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            return Optional.empty(); // helper not installed: anonymous access
+        }
+        CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
+            try (InputStream out = p.getInputStream()) {
+                return out.readNBytes(MAX_HELPER_OUTPUT);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> {
+            Thread t = new Thread(runnable, "credential-helper-output");
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(server.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the helper may exit without reading its input; its exit status tells
             }
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            long deadline = System.nanoTime() + helperTimeout.toNanos();
+            if (!p.waitFor(helperTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw helperTimedOut(command, registry);
+            }
+            byte[] out = output.get(Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            if (p.exitValue() != 0) {
                 return Optional.empty();
             }
             JsonNode n = Json.mapper().readTree(out);
@@ -124,12 +177,27 @@ public final class DockerConfig {
             String secret = n.path("Secret").asText("");
             return user.equals("<token>") ? Optional.of(new Credentials(user, "", secret))
                     : Optional.of(new Credentials(user, secret, null));
-        } catch (IOException e) {
-            return Optional.empty(); // helper not installed: anonymous access
+        } catch (TimeoutException e) {
+            // exited, but a child it left behind still holds its output open
+            throw helperTimedOut(command, registry);
+        } catch (IOException | ExecutionException e) {
+            // never the output itself: it may hold the secret
+            throw new ScanException(ScanException.Kind.AUTH, "credential helper " + command + " for " + registry
+                    + ": unreadable answer (" + (e instanceof ExecutionException ? "output not readable" : "not JSON") + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            throw new ScanException(ScanException.Kind.UNAVAILABLE, "credential helper " + command + ": interrupted", e);
+        } finally {
+            if (p.isAlive() || p.descendants().findAny().isPresent()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
         }
+    }
+
+    private ScanException helperTimedOut(String command, String registry) {
+        return new ScanException(ScanException.Kind.UNAVAILABLE, "credential helper " + command + " for " + registry
+                + " did not answer within " + helperTimeout.toSeconds() + " s; killed");
     }
 
     static String hostOf(String key) {

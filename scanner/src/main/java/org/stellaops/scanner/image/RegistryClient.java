@@ -29,6 +29,8 @@ import org.stellaops.scanner.ScanException.Kind;
  * A client of the OCI distribution API (pull side): manifests and blobs, anonymous, basic and bearer-token auth through
  * the {@code WWW-Authenticate} challenge flow. HTTPS everywhere except loopback hosts and registries named insecure.
  * Redirects (blob storage) are followed by hand so the registry's Authorization header never leaks to another host.
+ * The timeout bounds connecting (at most 15 s), the wait for each response's headers, and every pause while a body
+ * (manifest, blob, token) is read ({@link IdleTimeoutBody}), so a stalled registry fails a scan instead of hanging it.
  */
 public final class RegistryClient {
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -56,10 +58,55 @@ public final class RegistryClient {
 
     String baseUrl(String registry) {
         String host = registry.equals(ImageRef.DOCKER_HUB) ? "registry-1.docker.io" : registry;
-        String h = host.toLowerCase(Locale.ROOT);
-        boolean plain = insecure.contains(registry) || h.startsWith("localhost") || h.startsWith("127.")
-                || h.startsWith("[::1]");
+        boolean plain = insecure.contains(registry) || isLoopback(host);
         return (plain ? "http://" : "https://") + host;
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * True when the host of {@code host[:port]} is exactly {@code localhost} or a loopback address literal
+     * (127.0.0.0/8, ::1). Names that merely start like one ({@code localhost.example.com}, {@code 127.example.com}) are
+     * not: plain HTTP is never chosen by a prefix. No name is resolved here.
+     */
+    static boolean isLoopback(String hostPort) {
+        String h = hostPort.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0 || (end + 1 < h.length() && !h.substring(end + 1).matches(":\\d+"))) {
+                return false;
+            }
+            h = h.substring(1, end);
+            if (!h.matches("[0-9a-f:.]+")) {
+                return false;
+            }
+            try {
+                // an IPv6 literal: parsed, never looked up
+                return java.net.InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            if (!h.substring(colon + 1).matches("\\d+")) {
+                return false;
+            }
+            h = h.substring(0, colon);
+        }
+        if (h.equals("localhost")) {
+            return true;
+        }
+        Matcher m = IPV4.matcher(h);
+        if (!m.matches()) {
+            return false;
+        }
+        for (int i = 1; i <= 4; i++) {
+            if (Integer.parseInt(m.group(i)) > 255) {
+                return false;
+            }
+        }
+        return Integer.parseInt(m.group(1)) == 127;
     }
 
     public Manifest manifest(ImageRef ref, String reference) throws IOException {
@@ -225,7 +272,8 @@ public final class RegistryClient {
 
     private HttpResponse<InputStream> exchange(HttpRequest request, String what) throws IOException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            // every body (manifests, blobs, token answers) with a read timeout: the request timeout covers only the headers
+            return http.send(request, IdleTimeoutBody.handler(timeout, what));
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new ScanException(Kind.UNAVAILABLE, what + ": cannot connect to " + request.uri().getAuthority()
                     + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
@@ -326,8 +374,8 @@ public final class RegistryClient {
     private static void drain(HttpResponse<InputStream> r) {
         try (InputStream in = r.body()) {
             in.skip(Long.MAX_VALUE);
-        } catch (IOException ignored) {
-            // nothing to recover
+        } catch (IOException | ScanException ignored) {
+            // nothing to recover: a stalled body is cancelled by closing it
         }
     }
 

@@ -4,6 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,21 +36,23 @@ import org.stellaops.scanner.util.Digests;
 
 /**
  * Streams one layer blob once: detects gzip / zstd / plain tar by magic bytes, walks the tar entries, records files,
- * whiteouts and opaque directories, and hands wanted file contents to the analyzers. Nothing is written to disk.
+ * whiteouts and opaque directories, and hands wanted file contents to the analyzers. Wanted files up to the in-memory
+ * limit are read into memory; larger ones are spilled to a private temp file (deleted after analysis) and given only
+ * to analyzers that read spilled files; files above the file limit are listed but not analyzed ({@link ScanLimits}).
  * The compressed digest is verified by the caller's stream; the uncompressed one (diffID) here.
  */
 public final class LayerReader {
-    /** Largest single file whose content an analyzer gets; larger files are listed but not analyzed. */
-    public static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
     /** Bytes of analyzed content kept so that hard links to it can be analyzed under their own path. */
     private static final long HARDLINK_CACHE_BYTES = 16L * 1024 * 1024;
     /** Larger analyzed files are not kept for hard links (hard-linked jars and binaries are rare in images). */
     private static final long HARDLINK_CACHE_ENTRY = 1024 * 1024;
 
     private final AnalyzerSet analyzers;
+    private final ScanLimits limits;
 
     public LayerReader(AnalyzerSet analyzers) {
         this.analyzers = analyzers;
+        this.limits = analyzers.limits();
     }
 
     public LayerFragment read(InputStream blob, LayerRef layer) throws IOException {
@@ -84,7 +90,10 @@ public final class LayerReader {
                 new BufferedInputStream(decompressed, 256 * 1024), layer.diffId(), what + " (uncompressed, diffID)");
         String current = null;
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+            // Entry names as UTF-8, never the platform charset: a container without LANG runs Java with US-ASCII, and
+            // GNU tar writes non-ASCII names (Debian's ca-certificates has several) as raw UTF-8 bytes. PAX path and
+            // linkpath records, when present, are UTF-8 by definition and take precedence (commons-compress applies them).
+            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, StandardCharsets.UTF_8.name());
             TarArchiveEntry e;
             String previous = null;
             while (true) {
@@ -166,13 +175,18 @@ public final class LayerReader {
         if (byPath.isEmpty() && !elfCandidate) {
             return null;
         }
-        if (size > MAX_FILE_BYTES) {
-            sink.warn(what + ": " + path + " (" + size + " bytes) is larger than " + MAX_FILE_BYTES + " bytes; not analyzed");
+        if (size > limits.maxFileBytes()) {
+            sink.warn(what + ": " + path + " (" + size + " bytes) is larger than " + limits.maxFileBytes()
+                    + " bytes (STELLA_SCAN_MAX_FILE_BYTES); not analyzed");
             return null;
         }
         byte[] head = tar.readNBytes(4);
         boolean elf = head.length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
         if (byPath.isEmpty() && !elf) {
+            return null;
+        }
+        if (size > limits.maxInMemoryFileBytes()) {
+            spillAndDispatch(tar, path, size, mode, head, sink, what);
             return null;
         }
         // the tar header gives the exact size: one array, no growing copies
@@ -186,6 +200,29 @@ public final class LayerReader {
         return content;
     }
 
+    /** A wanted file past the in-memory limit: copied to a private temp file (0600), analyzed from there, deleted. */
+    private void spillAndDispatch(TarArchiveInputStream tar, String path, long size, int mode, byte[] head, Collector sink,
+                                  String what) throws IOException {
+        Path spill = Files.createTempFile("stella-layer-", ".spill");
+        try {
+            long copied = head.length;
+            try (OutputStream out = Files.newOutputStream(spill)) {
+                out.write(head);
+                byte[] buf = new byte[65536];
+                for (int n; copied < size && (n = tar.read(buf, 0, (int) Math.min(buf.length, size - copied))) > 0; ) {
+                    out.write(buf, 0, n);
+                    copied += n;
+                }
+            }
+            if (copied < size) {
+                throw new EOFException(path + ": entry ends after " + copied + " of " + size + " bytes");
+            }
+            dispatch(new LayerFile(path, mode, null, spill, size), size, sink, what);
+        } finally {
+            Files.deleteIfExists(spill);
+        }
+    }
+
     private void dispatch(LayerFile file, long size, Collector sink, String what) {
         List<Analyzer> targets = new ArrayList<>(analyzers.wanting(file.path(), size));
         if (file.isElf()) {
@@ -196,6 +233,11 @@ public final class LayerReader {
             }
         }
         for (Analyzer a : targets) {
+            if (!file.inMemory() && !a.acceptsSpilled()) {
+                sink.warn(what + ": " + file.path() + " (" + size + " bytes) is larger than " + limits.maxInMemoryFileBytes()
+                        + " bytes (STELLA_SCAN_MAX_IN_MEMORY_BYTES); not analyzed by " + a.name());
+                continue;
+            }
             try {
                 a.analyze(file, sink);
             } catch (IOException | RuntimeException ex) {

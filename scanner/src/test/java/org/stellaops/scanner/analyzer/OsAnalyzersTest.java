@@ -79,6 +79,40 @@ class OsAnalyzersTest {
         assertThat(c.warnings).singleElement().asString().contains("broken");
     }
 
+    /**
+     * A real stanza (openjdk-17-jre-headless of the Debian fixture) in every dpkg state: packages whose files are on disk
+     * are kept with their state, packages not installed, with only config files, or selected for removal are dropped.
+     */
+    @Test
+    void dpkgPackagesInEveryStateWhoseFilesArePresent() throws IOException {
+        String status = Files.readString(Fixtures.rootfs("jre").resolve("var/lib/dpkg/status"));
+        String stanza = java.util.Arrays.stream(status.split("\n\n"))
+                .filter(st -> st.startsWith("Package: openjdk-17-jre-headless\n")).findFirst().orElseThrow();
+        assertThat(stanza).contains("\nStatus: install ok installed\n");
+        StringBuilder db = new StringBuilder();
+        String[] statuses = {"install ok installed", "install ok half-configured", "install ok unpacked",
+                "install reinstreq half-installed", "install ok triggers-awaited", "install ok triggers-pending",
+                "hold ok installed", "install ok not-installed", "deinstall ok config-files", "deinstall ok installed",
+                "purge ok half-configured", "unknown ok not-installed"};
+        for (int i = 0; i < statuses.length; i++) {
+            db.append(stanza.replace("Package: openjdk-17-jre-headless\n", "Package: openjdk-17-jre-headless" + i + "\n")
+                    .replace("Status: install ok installed", "Status: " + statuses[i])).append("\n\n");
+        }
+        Collect c = Collect.run(new DpkgAnalyzer(), "var/lib/dpkg/status", db.toString());
+        assertThat(c.warnings).isEmpty();
+        assertThat(c.packages).extracting(p -> p.name() + " " + p.version() + " "
+                        + p.properties().getOrDefault(DpkgAnalyzer.STATUS_PROPERTY, "-"))
+                .containsExactlyInAnyOrder(
+                        "openjdk-17-jre-headless0 17.0.19+10-1~deb12u2 -",
+                        "openjdk-17-jre-headless1 17.0.19+10-1~deb12u2 half-configured",
+                        "openjdk-17-jre-headless2 17.0.19+10-1~deb12u2 unpacked",
+                        "openjdk-17-jre-headless3 17.0.19+10-1~deb12u2 half-installed",
+                        "openjdk-17-jre-headless4 17.0.19+10-1~deb12u2 triggers-awaited",
+                        "openjdk-17-jre-headless5 17.0.19+10-1~deb12u2 triggers-pending",
+                        "openjdk-17-jre-headless6 17.0.19+10-1~deb12u2 -");
+        assertThat(c.packages).allSatisfy(p -> assertThat(p.properties()).containsEntry("stella:package:source", "openjdk-17"));
+    }
+
     @Test
     void distrolessStatusDirectoryAndMd5sums() throws IOException {
         DpkgAnalyzer a = new DpkgAnalyzer();

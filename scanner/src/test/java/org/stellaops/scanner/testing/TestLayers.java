@@ -45,7 +45,7 @@ public final class TestLayers {
     public byte[] tar() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, StandardCharsets.UTF_8.name())) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 for (Object[] e : entries) {
                     String kind = (String) e[0];

@@ -55,16 +55,61 @@ public final class BinaryClassifierAnalyzer implements Analyzer {
     }
 
     @Override
+    public boolean acceptsSpilled() {
+        return true;
+    }
+
+    /**
+     * The bytes as ISO-8859-1 characters without copying them (a mapped binary of hundreds of MiB stays outside the
+     * heap); what {@code new String(bytes, ISO_8859_1)} gave, for the regular expressions.
+     */
+    static final class Latin1Chars implements CharSequence {
+        private final java.nio.ByteBuffer bytes;
+
+        Latin1Chars(java.nio.ByteBuffer bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int length() {
+            return bytes.limit();
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes.get(index) & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new Latin1Chars(bytes.slice(start, end - start));
+        }
+
+        @Override
+        public String toString() {
+            byte[] b = new byte[bytes.limit()];
+            bytes.get(0, b);
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Override
     public void analyze(LayerFile file, FragmentSink sink) {
         String fileName = file.fileName();
-        String text = null;
+        CharSequence text = null;
         for (Classifier c : CLASSIFIERS) {
             Matcher fm = c.fileName().matcher(fileName);
             if (!fm.matches()) {
                 continue;
             }
             if (text == null) {
-                text = new String(file.content(), StandardCharsets.ISO_8859_1);
+                try {
+                    // in memory: one String (the fastest to match); spilled: a view of the mapped file, not copied
+                    text = file.inMemory() ? new String(file.content(), StandardCharsets.ISO_8859_1) : new Latin1Chars(file.buffer());
+                } catch (java.io.IOException e) {
+                    sink.warn(file.path() + ": binary analyzer could not read the file: " + e.getMessage());
+                    return;
+                }
             }
             Pattern versionPattern = c.version();
             if (versionPattern == null) {

@@ -20,17 +20,17 @@ final class Elf {
     final boolean is64;
     final List<Section> sections = new ArrayList<>();
 
-    private Elf(byte[] data) {
-        if (data.length < 52 || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F') {
+    private Elf(ByteBuffer data) {
+        if (data.limit() < 52 || data.get(0) != 0x7f || data.get(1) != 'E' || data.get(2) != 'L' || data.get(3) != 'F') {
             throw new IllegalArgumentException("not an ELF file");
         }
-        is64 = data[4] == 2;
-        buf = ByteBuffer.wrap(data).order(data[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        is64 = data.get(4) == 2;
+        buf = data.duplicate().order(data.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         long shoff = is64 ? buf.getLong(0x28) : Integer.toUnsignedLong(buf.getInt(0x20));
         int shentsize = Short.toUnsignedInt(buf.getShort(is64 ? 0x3A : 0x2E));
         int shnum = Short.toUnsignedInt(buf.getShort(is64 ? 0x3C : 0x30));
         int shstrndx = Short.toUnsignedInt(buf.getShort(is64 ? 0x3E : 0x32));
-        if (shoff <= 0 || shnum == 0 || shentsize < (is64 ? 64 : 40) || shoff + (long) shnum * shentsize > data.length
+        if (shoff <= 0 || shnum == 0 || shentsize < (is64 ? 64 : 40) || shoff + (long) shnum * shentsize > buf.limit()
                 || shstrndx >= shnum) {
             return; // stripped of section headers: callers fall back to scanning the bytes
         }
@@ -50,6 +50,11 @@ final class Elf {
     }
 
     static Optional<Elf> parse(byte[] data) {
+        return parse(ByteBuffer.wrap(data));
+    }
+
+    /** Parses the section table of a buffer (a wrapped array or a mapped file, at most 2 GiB). */
+    static Optional<Elf> parse(ByteBuffer data) {
         try {
             return Optional.of(new Elf(data));
         } catch (RuntimeException e) {

@@ -40,13 +40,24 @@ public final class GoBinaryAnalyzer implements Analyzer {
         return true;
     }
 
+    @Override
+    public boolean acceptsSpilled() {
+        return true;
+    }
+
     /** The build information read from a binary. */
     record BuildInfo(String goVersion, String path, String[] main, List<String[]> deps, List<String> settings) {
     }
 
     @Override
     public void analyze(LayerFile file, FragmentSink sink) {
-        Optional<BuildInfo> info = read(file.content());
+        Optional<BuildInfo> info;
+        try {
+            info = read(file.buffer());
+        } catch (java.io.IOException e) {
+            sink.warn(file.path() + ": go analyzer could not read the file: " + e.getMessage());
+            return;
+        }
         if (info.isEmpty()) {
             return;
         }
@@ -97,22 +108,26 @@ public final class GoBinaryAnalyzer implements Analyzer {
     }
 
     static Optional<BuildInfo> read(byte[] data) {
+        return read(ByteBuffer.wrap(data));
+    }
+
+    static Optional<BuildInfo> read(ByteBuffer data) {
         Optional<Elf> elf = Elf.parse(data);
         int start = 0;
-        int end = data.length;
+        int end = data.limit();
         if (elf.isPresent()) {
             Optional<Elf.Section> s = elf.get().section(".go.buildinfo");
-            if (s.isPresent() && s.get().offset() + s.get().size() <= data.length) {
+            if (s.isPresent() && s.get().offset() + s.get().size() <= data.limit()) {
                 start = (int) s.get().offset();
                 end = (int) (s.get().offset() + s.get().size());
             }
         }
         int at = find(data, start, end);
-        if (at < 0 || at + 32 > data.length) {
+        if (at < 0 || at + 32 > data.limit()) {
             return Optional.empty();
         }
-        int ptrSize = data[at + 14];
-        int flags = data[at + 15];
+        int ptrSize = data.get(at + 14);
+        int flags = data.get(at + 15);
         boolean bigEndian = (flags & 1) != 0;
         String version;
         String mod;
@@ -124,7 +139,7 @@ public final class GoBinaryAnalyzer implements Analyzer {
             if (elf.isEmpty() || (ptrSize != 4 && ptrSize != 8)) {
                 return Optional.empty();
             }
-            ByteBuffer b = ByteBuffer.wrap(data).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = data.duplicate().order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
             version = goString(elf.get(), b, readPtr(b, at + 16, ptrSize), ptrSize);
             mod = goString(elf.get(), b, readPtr(b, at + 16 + ptrSize, ptrSize), ptrSize);
         }
@@ -170,11 +185,11 @@ public final class GoBinaryAnalyzer implements Analyzer {
         return new BuildInfo(version, path, main, deps, settings);
     }
 
-    private static int find(byte[] data, int start, int end) {
+    private static int find(ByteBuffer data, int start, int end) {
         outer:
         for (int i = start; i + MAGIC.length <= end; i += 16) {
             for (int k = 0; k < MAGIC.length; k++) {
-                if (data[i + k] != MAGIC[k]) {
+                if (data.get(i + k) != MAGIC[k]) {
                     continue outer;
                 }
             }
@@ -183,11 +198,11 @@ public final class GoBinaryAnalyzer implements Analyzer {
         return -1;
     }
 
-    private static String varString(byte[] data, int[] pos) {
+    private static String varString(ByteBuffer data, int[] pos) {
         long len = 0;
         int shift = 0;
-        while (pos[0] < data.length) {
-            int b = data[pos[0]++] & 0xff;
+        while (pos[0] < data.limit()) {
+            int b = data.get(pos[0]++) & 0xff;
             len |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 break;
@@ -197,10 +212,12 @@ public final class GoBinaryAnalyzer implements Analyzer {
                 return null;
             }
         }
-        if (len < 0 || pos[0] + len > data.length) {
+        if (len < 0 || pos[0] + len > data.limit()) {
             return null;
         }
-        String s = new String(data, pos[0], (int) len, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[(int) len];
+        data.get(pos[0], bytes);
+        String s = new String(bytes, StandardCharsets.UTF_8);
         pos[0] += (int) len;
         return s;
     }

@@ -39,8 +39,19 @@ public final class RustAuditableAnalyzer implements Analyzer {
     }
 
     @Override
+    public boolean acceptsSpilled() {
+        return true;
+    }
+
+    @Override
     public void analyze(LayerFile file, FragmentSink sink) {
-        Optional<byte[]> section = Elf.parse(file.content()).flatMap(e -> e.sectionBytes(".dep-v0"));
+        Optional<byte[]> section;
+        try {
+            section = Elf.parse(file.buffer()).flatMap(e -> e.sectionBytes(".dep-v0"));
+        } catch (java.io.IOException e) {
+            sink.warn(file.path() + ": rust analyzer could not read the file: " + e.getMessage());
+            return;
+        }
         if (section.isEmpty()) {
             return;
         }

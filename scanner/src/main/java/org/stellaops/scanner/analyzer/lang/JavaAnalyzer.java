@@ -4,6 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
@@ -22,20 +26,38 @@ import org.stellaops.scanner.analyzer.Analyzer;
 import org.stellaops.scanner.analyzer.FragmentSink;
 import org.stellaops.scanner.analyzer.LayerFile;
 import org.stellaops.scanner.analyzer.os.KeyValues;
+import org.stellaops.scanner.layer.ScanLimits;
 
 /**
  * Java archives (jar, war, ear, Jenkins plugins) and JDK/JRE {@code release} files. Every embedded
  * {@code META-INF/maven/** /pom.properties} becomes a component with its nested path (shaded jars); archives without one
  * fall back to the MANIFEST (medium confidence) and then to the file name (low confidence); a fallback without a
  * groupId yields a {@code pkg:generic} identity, never a guessed Maven one. Nested archives
- * (BOOT-INF/lib, WEB-INF/lib, ear modules) are read in memory to a bounded depth and size; an entry that inflates past
- * its limit is reported as a suspected zip bomb and skipped.
+ * (BOOT-INF/lib, WEB-INF/lib, ear modules) are read to a bounded depth, in memory up to the in-memory limit and from a
+ * private temp file above it ({@link ScanLimits}). Zip bombs are bounded by the total bytes one top-level archive may
+ * inflate to, its number of entries, the size of a nested archive and the compression ratio of each entry; an entry
+ * past a bound is reported as a suspected zip bomb and skipped.
  */
 public final class JavaAnalyzer implements Analyzer {
     static final int MAX_DEPTH = 4;
-    static final long MAX_NESTED_BYTES = 256L * 1024 * 1024;
-    static final long MAX_TOTAL_INFLATED = 1024L * 1024 * 1024;
     private static final long MAX_SMALL_ENTRY = 1024 * 1024;
+    /** Entries smaller than this are not judged by their compression ratio (tiny files compress extremely well). */
+    private static final long RATIO_FLOOR = 1024 * 1024;
+    private final ScanLimits limits;
+
+    public JavaAnalyzer() {
+        this(ScanLimits.fromEnvironment());
+    }
+
+    public JavaAnalyzer(ScanLimits limits) {
+        this.limits = limits;
+    }
+
+    /** What one top-level archive has used of its inflation and entry budgets. */
+    private static final class Budget {
+        long inflated;
+        long entries;
+    }
     private static final Pattern FILE_NAME = Pattern.compile("^(.+?)-(\\d[\\w.+\\-]*?)(?:-(?:sources|javadoc|tests))?\\.(?:jar|war|ear|jpi|hpi)$");
     private static final Pattern POM_PROPERTIES = Pattern.compile("META-INF/maven/([^/]+)/([^/]+)/pom\\.properties");
 
@@ -46,7 +68,12 @@ public final class JavaAnalyzer implements Analyzer {
 
     @Override
     public int version() {
-        return 2;
+        return 3;
+    }
+
+    @Override
+    public boolean acceptsSpilled() {
+        return true; // fat jars (Spring Boot, shaded) are legitimately large
     }
 
     @Override
@@ -65,7 +92,12 @@ public final class JavaAnalyzer implements Analyzer {
             jdkRelease(file, sink);
             return;
         }
-        archive(file.path(), file.content(), 0, sink, new long[] {0});
+        Budget budget = new Budget();
+        if (file.inMemory()) {
+            archive(file.path(), new SeekableInMemoryByteChannel(file.content()), 0, sink, budget);
+        } else {
+            archive(file.path(), Files.newByteChannel(file.spilled()), 0, sink, budget);
+        }
     }
 
     private void jdkRelease(LayerFile file, FragmentSink sink) {
@@ -86,10 +118,16 @@ public final class JavaAnalyzer implements Analyzer {
                 .build());
     }
 
-    private void archive(String path, byte[] bytes, int depth, FragmentSink sink, long[] inflated) {
-        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+    private void archive(String path, SeekableByteChannel channel, int depth, FragmentSink sink, Budget budget) {
+        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setCharset(StandardCharsets.UTF_8)
                 .setIgnoreLocalFileHeader(true).get()) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
+            budget.entries += entries.size();
+            if (budget.entries > limits.maxArchiveEntries()) {
+                sink.warn(path + ": more than " + limits.maxArchiveEntries() + " entries in this archive and the ones it"
+                        + " contains (STELLA_SCAN_MAX_ARCHIVE_ENTRIES): suspected zip bomb; not analyzed");
+                return;
+            }
             entries.sort((a, b) -> a.getName().compareTo(b.getName()));
             java.util.Set<String> found = new java.util.HashSet<>();
             Manifest manifest = null;
@@ -101,12 +139,12 @@ public final class JavaAnalyzer implements Analyzer {
                 }
                 Matcher m = POM_PROPERTIES.matcher(name);
                 if (m.matches() && !e.isDirectory()) {
-                    byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
+                    byte[] data = readSmall(zip, e, path, budget);
                     if (data != null && pomProperties(path, name, data, sink, depth)) {
                         found.add(m.group(2));
                     }
                 } else if (name.equalsIgnoreCase("META-INF/MANIFEST.MF")) {
-                    byte[] data = read(zip, e, MAX_SMALL_ENTRY, path, inflated);
+                    byte[] data = readSmall(zip, e, path, budget);
                     if (data != null) {
                         try {
                             manifest = new Manifest(new ByteArrayInputStream(data));
@@ -131,19 +169,77 @@ public final class JavaAnalyzer implements Analyzer {
                     sink.warn(nested + ": nested deeper than " + MAX_DEPTH + " archives; not analyzed");
                     continue;
                 }
-                byte[] data = read(zip, e, MAX_NESTED_BYTES, path, inflated);
-                if (data != null) {
-                    archive(nested, data, depth + 1, sink, inflated);
-                }
+                nested(zip, e, nested, depth + 1, sink, budget);
             }
         } catch (IOException | RuntimeException e) {
             sink.warn(path + ": not a readable Java archive: " + e.getMessage());
         }
     }
 
-    /** Reads one entry, never more than the limit nor past the archive's total inflation budget. */
-    private static byte[] read(ZipFile zip, ZipArchiveEntry e, long limit, String archive, long[] inflated) throws IOException {
-        long budget = Math.min(limit, MAX_TOTAL_INFLATED - inflated[0]);
+    /** A nested archive: inflated into memory up to the in-memory limit, beyond that into a private temp file. */
+    private void nested(ZipFile zip, ZipArchiveEntry e, String nested, int depth, FragmentSink sink, Budget budget)
+            throws IOException {
+        if (!zip.canReadEntryData(e)) {
+            return;
+        }
+        Path spill = null;
+        try {
+            ByteArrayOutputStream memory = new ByteArrayOutputStream();
+            OutputStream out = memory;
+            try (InputStream in = zip.getInputStream(e)) {
+                byte[] buf = new byte[65536];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    String bomb = bomb(e, total, limits.maxFileBytes(), budget);
+                    if (bomb != null) {
+                        sink.warn(nested + ": " + bomb);
+                        return;
+                    }
+                    if (spill == null && total > limits.maxInMemoryFileBytes()) {
+                        spill = Files.createTempFile("stella-nested-", ".jar");
+                        out = Files.newOutputStream(spill);
+                        memory.writeTo(out);
+                        memory = null;
+                    }
+                    out.write(buf, 0, n);
+                }
+                budget.inflated += total;
+            } finally {
+                if (spill != null) {
+                    out.close();
+                }
+            }
+            archive(nested, spill == null ? new SeekableInMemoryByteChannel(memory.toByteArray()) : Files.newByteChannel(spill),
+                    depth, sink, budget);
+        } catch (IOException ex) {
+            sink.warn(nested + ": not a readable Java archive: " + ex.getMessage());
+        } finally {
+            if (spill != null) {
+                Files.deleteIfExists(spill);
+            }
+        }
+    }
+
+    /** Why an entry inflating to {@code total} bytes so far is a suspected zip bomb, or null when it is not. */
+    private String bomb(ZipArchiveEntry e, long total, long entryLimit, Budget budget) {
+        if (total > entryLimit) {
+            return "entry inflates past " + entryLimit + " bytes (compressed " + e.getCompressedSize() + "): suspected zip bomb; skipped";
+        }
+        if (budget.inflated + total > limits.maxArchiveInflated()) {
+            return "the archive inflates past " + limits.maxArchiveInflated()
+                    + " bytes in total (STELLA_SCAN_MAX_ARCHIVE_INFLATED_BYTES): suspected zip bomb; skipped";
+        }
+        long compressed = Math.max(1, e.getCompressedSize());
+        if (total > RATIO_FLOOR && total / compressed > limits.maxCompressionRatio()) {
+            return "entry inflates more than " + limits.maxCompressionRatio() + " times its compressed size of " + compressed
+                    + " bytes (STELLA_SCAN_MAX_COMPRESSION_RATIO): suspected zip bomb; skipped";
+        }
+        return null;
+    }
+
+    /** Reads one small entry (pom.properties, manifest) into memory within the bounds. */
+    private byte[] readSmall(ZipFile zip, ZipArchiveEntry e, String archive, Budget budget) throws IOException {
         if (!zip.canReadEntryData(e)) {
             return null;
         }
@@ -153,13 +249,13 @@ public final class JavaAnalyzer implements Analyzer {
             long total = 0;
             for (int n; (n = in.read(buf)) > 0; ) {
                 total += n;
-                if (total > budget) {
-                    throw new IOException("entry " + e.getName() + " inflates past " + budget
-                            + " bytes (compressed " + e.getCompressedSize() + "): suspected zip bomb; skipped");
+                String bomb = bomb(e, total, MAX_SMALL_ENTRY, budget);
+                if (bomb != null) {
+                    throw new IOException("entry " + e.getName() + ": " + bomb);
                 }
                 out.write(buf, 0, n);
             }
-            inflated[0] += total;
+            budget.inflated += total;
             return out.toByteArray();
         } catch (IOException ex) {
             throw new IOException(archive + ": " + ex.getMessage(), ex);

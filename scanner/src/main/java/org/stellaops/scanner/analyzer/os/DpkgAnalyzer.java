@@ -3,6 +3,7 @@ package org.stellaops.scanner.analyzer.os;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.stellaops.core.model.PackageRecord;
@@ -13,9 +14,17 @@ import org.stellaops.scanner.analyzer.LayerFile;
 /**
  * Debian packages: {@code var/lib/dpkg/status}, the per-package files of distroless images in
  * {@code var/lib/dpkg/status.d/}, and owned-file lists from {@code info/*.list} (and {@code status.d/*.md5sums}).
- * Only packages whose Status says "installed" count.
+ * A package counts when its files are (or may be) on disk: status installed, and also unpacked, half-installed,
+ * half-configured, triggers-awaited and triggers-pending (a failed postinst leaves a package half-configured with every
+ * file in place; {@code dpkg-query -W} lists it), those with their state in {@value #STATUS_PROPERTY}. Not-installed
+ * and config-files-only packages are dropped, and so are packages selected for removal (want deinstall or purge), as
+ * Trivy does.
  */
 public final class DpkgAnalyzer implements Analyzer {
+    /** Property holding the dpkg state of a package that is not fully "installed". */
+    public static final String STATUS_PROPERTY = "stella:dpkg:status";
+    private static final Set<String> PRESENT = Set.of("installed", "unpacked", "half-installed", "half-configured",
+            "triggers-awaited", "triggers-pending");
     private static final Pattern SOURCE = Pattern.compile("^(\\S+)(?:\\s+\\(([^)]+)\\))?$");
 
     @Override
@@ -25,7 +34,7 @@ public final class DpkgAnalyzer implements Analyzer {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -65,10 +74,19 @@ public final class DpkgAnalyzer implements Analyzer {
                 continue;
             }
             String status = st.get("Status");
-            if (status != null && !status.endsWith(" installed")) {
-                continue; // config-files, half-installed, not-installed
-            }
-            if (status == null && !distroless) {
+            String state = null;
+            if (status != null) {
+                // "want flag state", e.g. "install ok half-configured"
+                String[] w = status.trim().split("\\s+");
+                if (w.length != 3) {
+                    sink.warn(path + ": package " + name + " has a malformed Status '" + status.trim() + "'; skipped");
+                    continue;
+                }
+                if (w[0].equals("deinstall") || w[0].equals("purge") || !PRESENT.contains(w[2])) {
+                    continue; // selected for removal, not-installed or config-files only
+                }
+                state = w[2];
+            } else if (!distroless) {
                 continue;
             }
             String srcName = name;
@@ -89,7 +107,8 @@ public final class DpkgAnalyzer implements Analyzer {
                     .property("stella:package:source", srcName)
                     .property("stella:package:sourceVersion", srcVersion)
                     .property("stella:package:fileListKey", "dpkg:" + name)
-                    .property("stella:package:maintainer", st.get("Maintainer"));
+                    .property("stella:package:maintainer", st.get("Maintainer"))
+                    .property(STATUS_PROPERTY, "installed".equals(state) ? null : state);
             if (!srcName.equals(name) || !srcVersion.equals(version)) {
                 b.qualifier("upstream", srcVersion.equals(version) ? srcName : srcName + "@" + srcVersion);
             }

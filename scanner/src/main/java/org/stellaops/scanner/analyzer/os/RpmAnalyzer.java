@@ -33,16 +33,21 @@ public final class RpmAnalyzer implements Analyzer {
     }
 
     @Override
+    public boolean acceptsSpilled() {
+        return true; // a big distribution's rpm database can pass the in-memory limit
+    }
+
+    @Override
     public void analyze(LayerFile file, FragmentSink sink) {
         String n = file.fileName();
         List<byte[]> blobs;
         try {
             blobs = switch (n) {
-                case "rpmdb.sqlite" -> RpmDatabases.sqlite(file.content());
-                case "Packages.db" -> RpmDatabases.ndb(file.content());
-                default -> RpmDatabases.berkeleyDb(file.content());
+                case "rpmdb.sqlite" -> file.inMemory() ? RpmDatabases.sqlite(file.content()) : RpmDatabases.sqlite(file.spilled());
+                case "Packages.db" -> RpmDatabases.ndb(file.buffer());
+                default -> RpmDatabases.berkeleyDb(file.buffer());
             };
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {
             sink.warn(file.path() + ": " + e.getMessage());
             return;
         }

@@ -26,10 +26,15 @@ final class RpmDatabases {
 
     /** BerkeleyDB hash database {@code Packages}: the data items, each an rpm header blob. */
     static List<byte[]> berkeleyDb(byte[] db) {
-        if (db.length < 512) {
-            throw new IllegalArgumentException("BerkeleyDB file of " + db.length + " bytes is too short");
+        return berkeleyDb(ByteBuffer.wrap(db));
+    }
+
+    /** BerkeleyDB from a buffer (a wrapped array or a mapped spill file). */
+    static List<byte[]> berkeleyDb(ByteBuffer db) {
+        if (db.limit() < 512) {
+            throw new IllegalArgumentException("BerkeleyDB file of " + db.limit() + " bytes is too short");
         }
-        ByteBuffer b = ByteBuffer.wrap(db).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = db.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(12) != BDB_HASH_MAGIC) {
             b.order(ByteOrder.BIG_ENDIAN);
             if (b.getInt(12) != BDB_HASH_MAGIC) {
@@ -42,9 +47,9 @@ final class RpmDatabases {
             throw new IllegalArgumentException("BerkeleyDB page size " + pageSize + " is invalid");
         }
         long lastPage = Integer.toUnsignedLong(b.getInt(32));
-        if ((lastPage + 1) * pageSize > db.length) {
+        if ((lastPage + 1) * pageSize > db.limit()) {
             throw new IllegalArgumentException("BerkeleyDB file is truncated: " + (lastPage + 1) + " pages of " + pageSize
-                    + " bytes declared, " + db.length + " bytes present");
+                    + " bytes declared, " + db.limit() + " bytes present");
         }
         long pages = lastPage + 1;
         List<byte[]> out = new ArrayList<>();
@@ -64,7 +69,7 @@ final class RpmDatabases {
                 if (itemType == H_OFFPAGE) {
                     long next = Integer.toUnsignedLong(b.getInt(base + off + 4));
                     long total = Integer.toUnsignedLong(b.getInt(base + off + 8));
-                    out.add(overflow(b, db.length, pageSize, next, total));
+                    out.add(overflow(b, db.limit(), pageSize, next, total));
                 } else if (itemType == H_KEYDATA) {
                     int prev = i == 0 ? pageSize : (b.getShort(base + PAGE_HEADER + 2 * (i - 1)) & 0xffff);
                     int end = Math.min(prev, pageSize);
@@ -108,16 +113,21 @@ final class RpmDatabases {
 
     /** NDB {@code Packages.db}: a 32-byte header, slot pages, and blobs in 16-byte blocks. */
     static List<byte[]> ndb(byte[] db) {
-        ByteBuffer b = ByteBuffer.wrap(db).order(ByteOrder.LITTLE_ENDIAN);
-        if (db.length < 4096 || b.getInt(0) != ('R' | 'p' << 8 | 'm' << 16 | 'P' << 24)) {
+        return ndb(ByteBuffer.wrap(db));
+    }
+
+    /** NDB from a buffer (a wrapped array or a mapped spill file). */
+    static List<byte[]> ndb(ByteBuffer db) {
+        ByteBuffer b = db.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (db.limit() < 4096 || b.getInt(0) != ('R' | 'p' << 8 | 'm' << 16 | 'P' << 24)) {
             throw new IllegalArgumentException("not an NDB package database (missing RpmP magic)");
         }
         if (b.getInt(4) != 0) {
             throw new IllegalArgumentException("NDB version " + b.getInt(4) + " is not supported");
         }
         long slotPages = Integer.toUnsignedLong(b.getInt(12));
-        if (slotPages * 4096 > db.length) {
-            throw new IllegalArgumentException("NDB claims " + slotPages + " slot pages but the file is " + db.length + " bytes");
+        if (slotPages * 4096 > db.limit()) {
+            throw new IllegalArgumentException("NDB claims " + slotPages + " slot pages but the file is " + db.limit() + " bytes");
         }
         int slotMagic = 'S' | 'l' << 8 | 'o' << 16 | 't' << 24;
         int blobMagic = 'B' | 'l' << 8 | 'b' << 16 | 'S' << 24;
@@ -131,11 +141,11 @@ final class RpmDatabases {
                 continue;
             }
             long pos = blkoff * 16;
-            if (pos + 16 > db.length || b.getInt((int) pos) != blobMagic) {
+            if (pos + 16 > db.limit() || b.getInt((int) pos) != blobMagic) {
                 throw new IllegalArgumentException("NDB blob at block " + blkoff + " is missing or has no BlbS magic");
             }
             long len = Integer.toUnsignedLong(b.getInt((int) pos + 12));
-            if (pos + 16 + len > db.length) {
+            if (pos + 16 + len > db.limit()) {
                 throw new IllegalArgumentException("NDB blob at block " + blkoff + " is truncated");
             }
             byte[] blob = new byte[(int) len];
@@ -163,6 +173,36 @@ final class RpmDatabases {
                 while (rs.next()) {
                     out.add(rs.getBytes(1));
                 }
+            }
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("not a readable rpm SQLite database: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * SQLite {@code rpmdb.sqlite} too large for memory: opened read-only from the layer reader's private spill file,
+     * whose header is switched from WAL to rollback-journal mode first (as for the in-memory copy).
+     */
+    static List<byte[]> sqlite(java.nio.file.Path spill) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spill,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer h = ByteBuffer.allocate(20);
+            ch.read(h, 0);
+            if (h.position() == 20 && h.get(18) == 2 && h.get(19) == 2) {
+                ch.write(ByteBuffer.wrap(new byte[] {1, 1}), 18);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a readable rpm SQLite database: " + e.getMessage(), e);
+        }
+        List<byte[]> out = new ArrayList<>();
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + spill, config.toProperties());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT blob FROM Packages ORDER BY hnum")) {
+            while (rs.next()) {
+                out.add(rs.getBytes(1));
             }
         } catch (SQLException e) {
             throw new IllegalArgumentException("not a readable rpm SQLite database: " + e.getMessage(), e);
