@@ -348,7 +348,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void aWorkerPodThatCannotStartFailsTheLayerWithThePodsReasonWithinTheStartTimeout() throws Exception {
         String ns = "nonroot";
         namespace(ns);
@@ -369,7 +369,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void aDeletedScansJobIsDeletedAndItsLeaseReleasedSoAnotherNamespaceGetsItsJobPromptly() throws Exception {
         namespace("tenant-a");
         namespace("tenant-b");
