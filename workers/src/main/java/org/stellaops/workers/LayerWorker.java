@@ -148,7 +148,13 @@ public final class LayerWorker {
         public void put(LayerFragment fragment) throws IOException {
             String what = "upload of the fragment of " + fragment.layerDigest();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Content-Type", "application/zstd")
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new StorageException("the Job's upload-url is not a valid URL", false, null); // its text is a credential
+            }
+            HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/zstd")
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(FragmentStore.encode(fragment))).build();
             HttpResponse<Void> r;
             try {
