@@ -169,7 +169,7 @@ public class LayerJobs {
                 }
                 name = null;
                 if (budget > 0) {
-                    String candidate = WorkerJobs.name(l.digest(), attempts + 1);
+                    String candidate = WorkerJobs.name(l.digest(), version, attempts + 1);
                     Duration ttl = Duration.ofSeconds(w.activeDeadlineSeconds()).plus(w.startTimeout()).plusSeconds(120);
                     if (catalog.tryLease(l.digest(), version, candidate, ttl, now)) {
                         if (!credentialsKnown) {

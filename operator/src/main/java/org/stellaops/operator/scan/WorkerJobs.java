@@ -54,9 +54,14 @@ public final class WorkerJobs {
     private WorkerJobs() {
     }
 
-    /** {@code stella-layer-<first 16 hex of the digest>-<attempt>}: the same layer and attempt always give the same name. */
-    public static String name(String layerDigest, int attempt) {
-        return "stella-layer-" + layerDigest.substring(7, 23) + "-" + attempt;
+    /**
+     * {@code stella-layer-<first 16 hex of the digest>-<6 hex of the analyzer version's hash>-<attempt>}: the same layer,
+     * analyzer version and attempt always give the same name, and a finished Job of an older analyzer version is never
+     * mistaken for the new version's.
+     */
+    public static String name(String layerDigest, String analyzerVersion, int attempt) {
+        return "stella-layer-" + layerDigest.substring(7, 23) + "-"
+                + Digests.sha256(analyzerVersion.getBytes(StandardCharsets.UTF_8)).substring(7, 13) + "-" + attempt;
     }
 
     public static Job job(ImageScan scan, String imageName, LayerRef layer, int attempt, String namespace, String analyzerVersion,
@@ -69,7 +74,7 @@ public final class WorkerJobs {
         config.registry().insecure().ifPresent(l -> env.add(env("STELLA_INSECURE_REGISTRIES", String.join(",", l))));
         List<String> args = List.of("--image", imageName, "--layer", layer.digest(), "--diff-id", layer.diffId(), "--media-type",
                 layer.mediaType(), "--size", Long.toString(layer.size()));
-        String name = name(layer.digest(), attempt);
+        String name = name(layer.digest(), analyzerVersion, attempt);
         String hash = Digests.sha256(String.join(" ", args).concat(w.image()).getBytes(StandardCharsets.UTF_8));
         Map<String, String> labels = Map.of(MANAGED_BY, "stella-ops", COMPONENT, "worker", LAYER_LABEL, layer.digest().substring(7, 39),
                 SCAN_NAMESPACE, scan.getMetadata().getNamespace());

@@ -51,7 +51,8 @@ class StatusLogicTest {
     @Test
     void workerJobsRunInTheWorkerNamespaceWithOnlyTheirOwnSecretAndNoStorageCredentials() {
         String digest = "sha256:" + "ab".repeat(32);
-        assertThat(WorkerJobs.name(digest, 1)).isEqualTo("stella-layer-abababababababab-1").hasSizeLessThan(64);
+        assertThat(WorkerJobs.name(digest, "analyzers-1", 1)).matches("stella-layer-abababababababab-[0-9a-f]{6}-1").hasSizeLessThan(64)
+                .isEqualTo(WorkerJobs.name(digest, "analyzers-1", 1)).isNotEqualTo(WorkerJobs.name(digest, "analyzers-2", 1));
         org.stellaops.crds.v1alpha1.ImageScan scan = new org.stellaops.crds.v1alpha1.ImageScan();
         scan.getMetadata().setName("s");
         scan.getMetadata().setNamespace("ns");
@@ -59,7 +60,7 @@ class StatusLogicTest {
         Job job = WorkerJobs.job(scan, "registry.example/shop/app", new org.stellaops.scanner.image.LayerRef(digest,
                 "application/vnd.oci.image.layer.v1.tar+gzip", 1234, "sha256:" + "cd".repeat(32)), 2, "stella-system", "analyzers-1",
                 TestConfig.config());
-        assertThat(job.getMetadata().getName()).isEqualTo("stella-layer-abababababababab-2");
+        assertThat(job.getMetadata().getName()).isEqualTo(WorkerJobs.name(digest, "analyzers-1", 2));
         assertThat(job.getMetadata().getNamespace()).as("never the scan's namespace").isEqualTo("stella-system");
         assertThat(job.getMetadata().getLabels()).containsEntry(WorkerJobs.MANAGED_BY, "stella-ops").containsEntry(WorkerJobs.COMPONENT, "worker");
         assertThat(job.getMetadata().getAnnotations()).containsEntry(WorkerJobs.LAYER_DIGEST, digest).containsKey(WorkerJobs.SPEC_HASH)
