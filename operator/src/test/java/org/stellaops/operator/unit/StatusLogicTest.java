@@ -87,6 +87,9 @@ class StatusLogicTest {
         assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
                 .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(job.getMetadata().getName()));
 
+        // storage defaults resolve from any namespace (fully qualified Service names)
+        assertThat(TestConfig.config().s3().endpoint()).isEqualTo("http://stella-minio.stella-system.svc.cluster.local:9000");
+        assertThat(TestConfig.config().mongo().uri()).isEqualTo("mongodb://stella-mongodb.stella-system.svc.cluster.local:27017/");
         job.getMetadata().setUid("job-uid");
         var secret = WorkerJobs.secret(job, "http://s3.example/stellaops/layers/x?X-Amz-Signature=1", "{\"auths\":{}}".getBytes());
         assertThat(secret.getMetadata().getNamespace()).isEqualTo("stella-system");
