@@ -158,7 +158,7 @@ class StorageIT {
         assertThat(fs.problem(digest, diffId, "analyzers-1")).hasValueSatisfying(p -> assertThat(p).contains("missing"));
         // a valid URL for one key does not write another key
         java.net.http.HttpResponse<String> other = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(url.replace(digest, "sha256:" + "a9".repeat(32))))
+                        java.net.URI.create(requireChanged(url, url.replace("a7".repeat(32), "a9".repeat(32)))))
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isEqualTo(403);
         assertThat(store.exists("layers/sha256:" + "a9".repeat(32) + "/fragment.json.zst")).isFalse();
@@ -182,6 +182,11 @@ class StorageIT {
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
                 .statusCode()).as("an expired URL").isEqualTo(403);
         assertThat(fs.problem(digest, diffId, "analyzers-1")).isEmpty();
+    }
+
+    static String requireChanged(String before, String after) {
+        assertThat(after).isNotEqualTo(before);
+        return after;
     }
 
     static void put(java.net.http.HttpClient http, String url, byte[] body) throws Exception {
