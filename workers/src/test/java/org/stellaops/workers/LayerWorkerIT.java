@@ -88,6 +88,7 @@ class LayerWorkerIT {
         if (dockerConfig != null) {
             Files.writeString(d.resolve("config.json"), dockerConfig);
         }
+        Files.writeString(d.resolve("termination-log"), ""); // Kubernetes creates /dev/termination-log in every container
         return d;
     }
 
