@@ -238,7 +238,7 @@ class OperatorIT {
                     .satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid()));
             assertThat(secret.getData()).containsOnlyKeys("upload-url");
             String url = new String(Base64.getDecoder().decode(secret.getData().get("upload-url")), StandardCharsets.UTF_8);
-            assertThat(url).contains("/layers/" + job.getMetadata().getAnnotations().get(WorkerJobs.LAYER_DIGEST) + "/fragment.json.zst?")
+            assertThat(url).contains("/layers/sha256%3A" + job.getMetadata().getAnnotations().get(WorkerJobs.LAYER_DIGEST).substring(7) + "/fragment.json.zst?")
                     .contains("X-Amz-Signature=").doesNotContain(S3Server.SECRET_KEY);
             assertThat(Serialization.asJson(job)).doesNotContain("X-Amz").doesNotContain(S3Server.SECRET_KEY)
                     .doesNotContain(Servers.mongo.uri());
