@@ -32,7 +32,8 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 
 /**
- * The catalog (MongoDB Java driver): {@code layers} (analysis state and a lease per layer digest), {@code images},
+ * The catalog (MongoDB Java driver): {@code layers} (analysis state, lease and failed attempts per layer digest and
+ * analyzer version), {@code images},
  * {@code verdicts} (image digest + policy digest → verdict: what the admission webhook reads), {@code sources}
  * (AdvisoryFeed and VexSource revisions) and {@code advisories} (an index of the advisories of each feed revision).
  */
@@ -40,7 +41,7 @@ public final class Catalog implements AutoCloseable {
     public enum LayerState { pending, running, done, failed }
 
     public record Layer(String digest, LayerState state, String fragmentKey, String analyzerVersion, String leaseHolder,
-                        Instant leaseExpiry, int attempts, String error) {
+                        Instant leaseExpiry, Instant leasedAt, int attempts, Instant lastFailure, String error) {
     }
 
     public record Verdict(String imageDigest, String policyDigest, String verdict, String reportKey, String reportSha256,
@@ -84,19 +85,28 @@ public final class Catalog implements AutoCloseable {
         call("ping", () -> db.runCommand(new Document("ping", 1)));
     }
 
+    /** The catalog document of a layer analyzed (or to be analyzed) by one analyzer version. */
+    private static String layerId(String digest, String analyzerVersion) {
+        return digest + "|" + analyzerVersion;
+    }
+
     /**
-     * Takes the analysis lease of a layer for {@code holder} (a worker Job's namespace/name) unless the layer is done or
-     * another holder's lease is still valid. Taking it again as the same holder extends it (idempotent reconciles).
+     * Takes the analysis lease of a layer for one analyzer version (the state of each version is its own document, so a
+     * layer done under an older analyzer version is leased again for the new one) for {@code holder} (a worker Job's
+     * name) unless the layer is done for this version or another holder's lease is still valid. Taking it again as
+     * the same holder extends it (idempotent reconciles). {@code leasedAt} records when the lease was taken.
      */
-    public boolean tryLease(String digest, String holder, Duration ttl, Instant now) throws StorageException {
+    public boolean tryLease(String digest, String analyzerVersion, String holder, Duration ttl, Instant now) throws StorageException {
         return call("lease " + digest, () -> {
             // _id at the top level of the filter (not inside $and): an upsert must insert the document under this _id
-            Bson filter = new Document("_id", digest).append("state", new Document("$ne", LayerState.done.name()))
+            Bson filter = new Document("_id", layerId(digest, analyzerVersion)).append("state", new Document("$ne", LayerState.done.name()))
                     .append("$or", List.of(new Document("leaseExpiry", new Document("$lt", Date.from(now))),
                             new Document("leaseHolder", holder), new Document("leaseHolder", null)));
             try {
-                Document d = layers().findOneAndUpdate(filter, Updates.combine(
+                Document d = layers().findOneAndUpdate(filter, Updates.combine(Updates.set("digest", digest),
+                                Updates.set("analyzerVersion", analyzerVersion),
                                 Updates.set("leaseHolder", holder), Updates.set("leaseExpiry", Date.from(now.plus(ttl))),
+                                Updates.set("leasedAt", Date.from(now)),
                                 Updates.set("state", LayerState.running.name()), Updates.set("updatedAt", Date.from(now))),
                         new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
                 return d != null && holder.equals(d.getString("leaseHolder"));
@@ -115,29 +125,60 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
+     * Gives the lease back without counting a failure (its Job is gone: deleted with its scan, or never created); only
+     * while {@code holder} still holds it. Another holder may take it at once.
+     */
+    public boolean releaseLease(String digest, String analyzerVersion, String holder, Instant now) throws StorageException {
+        return call("release lease " + digest, () -> layers().updateOne(Filters.and(
+                        Filters.eq("_id", layerId(digest, analyzerVersion)), Filters.eq("state", LayerState.running.name()),
+                        Filters.eq("leaseHolder", holder)),
+                Updates.combine(Updates.set("state", LayerState.pending.name()), Updates.unset("leaseHolder"),
+                        Updates.set("leaseExpiry", Date.from(now)), Updates.set("lastHolder", holder),
+                        Updates.set("updatedAt", Date.from(now))))
+                .getModifiedCount() > 0);
+    }
+
+    /**
      * A worker failed: the lease is released and the failure counted — once per holder (the lease must still be
      * this holder's), so seeing the same failed Job again changes nothing.
      */
-    public boolean markFailed(String digest, String holder, String error, Instant now) throws StorageException {
-        return call("mark failed " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", digest),
+    public boolean markFailed(String digest, String analyzerVersion, String holder, String error, Instant now) throws StorageException {
+        return call("mark failed " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", layerId(digest, analyzerVersion)),
                         Filters.ne("state", LayerState.done.name()), Filters.eq("leaseHolder", holder)),
                 Updates.combine(Updates.set("state", LayerState.failed.name()), Updates.set("error", error),
-                        Updates.inc("attempts", 1), Updates.set("leaseExpiry", Date.from(now)),
+                        Updates.inc("attempts", 1), Updates.set("leaseExpiry", Date.from(now)), Updates.set("lastFailure", Date.from(now)),
                         Updates.set("lastHolder", holder), Updates.unset("leaseHolder"), Updates.set("updatedAt", Date.from(now))))
                 .getModifiedCount() > 0);
     }
 
-    /** The worker stored the fragment: the layer is done for this analyzer version (a rerun sets the same values). */
-    public void markDone(String digest, String fragmentKey, String analyzerVersion, Instant now) throws StorageException {
-        call("mark done " + digest, () -> layers().updateOne(Filters.eq("_id", digest), Updates.combine(
+    /**
+     * The operator checked the worker's fragment: the layer is done for this analyzer version (a rerun sets the same
+     * values). Attempts and the last error are cleared.
+     */
+    public void markDone(String digest, String analyzerVersion, String fragmentKey, Instant now) throws StorageException {
+        call("mark done " + digest, () -> layers().updateOne(Filters.eq("_id", layerId(digest, analyzerVersion)), Updates.combine(
+                        Updates.set("digest", digest), Updates.set("analyzerVersion", analyzerVersion),
                         Updates.set("state", LayerState.done.name()), Updates.set("fragmentKey", fragmentKey),
-                        Updates.set("analyzerVersion", analyzerVersion), Updates.unset("leaseHolder"),
-                        Updates.unset("error"), Updates.set("updatedAt", Date.from(now))),
+                        Updates.unset("leaseHolder"), Updates.set("attempts", 0), Updates.unset("error"),
+                        Updates.set("updatedAt", Date.from(now))),
                 new com.mongodb.client.model.UpdateOptions().upsert(true)));
     }
 
-    public Optional<Layer> layer(String digest) throws StorageException {
-        return call("read layer " + digest, () -> Optional.ofNullable(layers().find(Filters.eq("_id", digest)).first()).map(Catalog::toLayer));
+    public Optional<Layer> layer(String digest, String analyzerVersion) throws StorageException {
+        return call("read layer " + digest, () -> Optional.ofNullable(layers().find(Filters.eq("_id", layerId(digest, analyzerVersion)))
+                .first()).map(Catalog::toLayer));
+    }
+
+    /**
+     * The layer's state after forgetting failures older than {@code coolDown}: failed attempts count towards the limit
+     * only while the last failure is recent, so transient failures (a registry or storage outage) do not fail the layer
+     * for every future scan; a layer failing again within the cool-down keeps counting.
+     */
+    public Optional<Layer> layer(String digest, String analyzerVersion, Duration coolDown, Instant now) throws StorageException {
+        call("decay attempts " + digest, () -> layers().updateOne(Filters.and(Filters.eq("_id", layerId(digest, analyzerVersion)),
+                Filters.gt("attempts", 0), Filters.lt("lastFailure", Date.from(now.minus(coolDown)))),
+                Updates.combine(Updates.set("attempts", 0), Updates.set("updatedAt", Date.from(now)))));
+        return layer(digest, analyzerVersion);
     }
 
     /** The digests (of those given) that are not analyzed for this analyzer version, in the given order. */
@@ -145,9 +186,10 @@ public final class Catalog implements AutoCloseable {
         Set<String> asked = new LinkedHashSet<>(digests);
         return call("missing layers", () -> {
             Set<String> done = new java.util.HashSet<>();
-            for (Document d : layers().find(Filters.and(Filters.in("_id", asked), Filters.eq("state", LayerState.done.name()),
-                    Filters.eq("analyzerVersion", analyzerVersion))).projection(Projections.include("_id"))) {
-                done.add(d.getString("_id"));
+            List<String> ids = asked.stream().map(d -> layerId(d, analyzerVersion)).toList();
+            for (Document d : layers().find(Filters.and(Filters.in("_id", ids), Filters.eq("state", LayerState.done.name())))
+                    .projection(Projections.include("digest"))) {
+                done.add(d.getString("digest"));
             }
             List<String> out = new ArrayList<>();
             for (String a : asked) {
@@ -224,10 +266,14 @@ public final class Catalog implements AutoCloseable {
     }
 
     private static Layer toLayer(Document d) {
-        Date exp = d.getDate("leaseExpiry");
-        return new Layer(d.getString("_id"), LayerState.valueOf(d.getString("state")), d.getString("fragmentKey"),
-                d.getString("analyzerVersion"), d.getString("leaseHolder"), exp == null ? null : exp.toInstant(),
-                d.getInteger("attempts", 0), d.getString("error"));
+        return new Layer(d.getString("digest"), LayerState.valueOf(d.getString("state")), d.getString("fragmentKey"),
+                d.getString("analyzerVersion"), d.getString("leaseHolder"), instant(d, "leaseExpiry"), instant(d, "leasedAt"),
+                d.getInteger("attempts", 0), instant(d, "lastFailure"), d.getString("error"));
+    }
+
+    private static Instant instant(Document d, String field) {
+        Date v = d.getDate(field);
+        return v == null ? null : v.toInstant();
     }
 
     interface Call<T> {

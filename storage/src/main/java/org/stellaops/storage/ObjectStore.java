@@ -2,16 +2,19 @@ package org.stellaops.storage;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.Method;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -20,13 +23,33 @@ import java.util.Optional;
  */
 public final class ObjectStore {
     private final MinioClient client;
+    private final MinioClient presigner;
     private final String bucket;
     private final String endpoint;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey, String bucket) {
+        this(endpoint, endpoint, accessKey, secretKey, bucket);
+    }
+
+    /**
+     * @param presignEndpoint the endpoint as the holders of pre-signed URLs reach it (the host is part of the signature)
+     */
+    public ObjectStore(String endpoint, String presignEndpoint, String accessKey, String secretKey, String bucket) {
         this.endpoint = endpoint;
         this.bucket = bucket;
+        // the region is set, so the SDK never asks the server for it: signing a URL needs no request
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region("us-east-1").build();
+        this.presigner = presignEndpoint.equals(endpoint) ? client
+                : MinioClient.builder().endpoint(presignEndpoint).credentials(accessKey, secretKey).region("us-east-1").build();
+    }
+
+    /**
+     * A pre-signed (AWS signature V4) URL allowing one thing: a PUT of exactly this key, until {@code expiry} from now.
+     * Whoever holds it can write that object and nothing else; it carries no credentials.
+     */
+    public String presignedPut(String key, Duration expiry) throws StorageException {
+        return call("presign " + key, () -> presigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.PUT)
+                .bucket(bucket).object(key).expiry((int) Math.max(1, expiry.toSeconds())).build()));
     }
 
     public String bucket() {

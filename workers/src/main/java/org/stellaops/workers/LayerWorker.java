@@ -2,11 +2,14 @@ package org.stellaops.workers;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -24,21 +27,19 @@ import org.stellaops.scanner.image.LayerRef;
 import org.stellaops.scanner.image.Platform;
 import org.stellaops.scanner.image.RegistryClient;
 import org.stellaops.scanner.image.RegistrySource;
-import org.stellaops.storage.Catalog;
-import org.stellaops.storage.ObjectStore;
-import org.stellaops.storage.S3FragmentStore;
 import org.stellaops.storage.StorageException;
 
 /**
- * The per-layer worker Job: fetch one blob from the registry (digest and diffID verified), analyze it, write
- * {@code layers/<digest>/fragment.json.zst} to the object store and mark the layer done in the catalog. Idempotent: a
- * layer already done for this analyzer set exits at once, and a rerun writes the same object and the same catalog
- * values (no duplicates). Plain Java with no framework, so a Job starts in well under a second.
+ * The per-layer worker Job: fetch one blob from the registry (digest and diffID verified), analyze it and PUT
+ * {@code layers/<digest>/fragment.json.zst} to the object store through the pre-signed URL the operator gave this Job.
+ * The worker holds no storage credentials and never talks to the catalog: the URL allows writing exactly that one
+ * object until it expires, and the operator records the layer as done only after checking what was written. Plain
+ * Java with no framework, so a Job starts in well under a second.
  *
  * <pre>
  * stella-worker --image REGISTRY/REPOSITORY --layer sha256:… --diff-id sha256:… --media-type TYPE --size BYTES
- * environment: STELLA_S3_ENDPOINT, STELLA_S3_ACCESS_KEY, STELLA_S3_SECRET_KEY, STELLA_S3_BUCKET (stellaops),
- *              STELLA_MONGO_URI, STELLA_MONGO_DATABASE (stellaops), DOCKER_CONFIG (a directory with config.json),
+ * environment: STELLA_JOB_DIR (the Job's own Secret, mounted: {@code upload-url} = the pre-signed PUT URL of the
+ *              fragment, {@code config.json} = a Docker config with the pull credentials of the image's registry, optional),
  *              STELLA_INSECURE_REGISTRIES (comma-separated), STELLA_REGISTRY_TIMEOUT_SECONDS (300)
  * </pre>
  */
@@ -46,20 +47,26 @@ public final class LayerWorker {
     public record Task(String image, String layerDigest, String diffId, String mediaType, long size) {
     }
 
-    public record Settings(String s3Endpoint, String s3AccessKey, String s3SecretKey, String bucket, String mongoUri,
-                           String mongoDatabase, Path dockerConfig, Set<String> insecureRegistries, Duration timeout) {
+    public record Settings(String uploadUrl, Path dockerConfig, Set<String> insecureRegistries, Duration timeout) {
         public static Settings fromEnv(Map<String, String> env) {
-            String dockerConfig = env.get("DOCKER_CONFIG");
+            Path dir = Path.of(require(env, "STELLA_JOB_DIR"));
             Set<String> insecure = new LinkedHashSet<>();
             for (String s : env.getOrDefault("STELLA_INSECURE_REGISTRIES", "").split(",")) {
                 if (!s.isBlank()) {
                     insecure.add(s.trim());
                 }
             }
-            return new Settings(require(env, "STELLA_S3_ENDPOINT"), require(env, "STELLA_S3_ACCESS_KEY"),
-                    require(env, "STELLA_S3_SECRET_KEY"), env.getOrDefault("STELLA_S3_BUCKET", "stellaops"),
-                    require(env, "STELLA_MONGO_URI"), env.getOrDefault("STELLA_MONGO_DATABASE", "stellaops"),
-                    dockerConfig == null ? null : Path.of(dockerConfig).resolve("config.json"), insecure,
+            String url;
+            try {
+                url = Files.readString(dir.resolve("upload-url"), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the Job's upload-url file in " + dir + " is not readable");
+            }
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new IllegalArgumentException("the Job's upload-url file in " + dir + " does not hold an http(s) URL");
+            }
+            Path cfg = dir.resolve("config.json");
+            return new Settings(url, Files.isRegularFile(cfg) ? cfg : null, insecure,
                     Duration.ofSeconds(Long.parseLong(env.getOrDefault("STELLA_REGISTRY_TIMEOUT_SECONDS", "300"))));
         }
     }
@@ -83,10 +90,9 @@ public final class LayerWorker {
         } catch (IllegalArgumentException e) {
             return finish(out, INVALID_ARGUMENTS, "invalid arguments: " + e.getMessage(), null, env);
         }
-        try (Catalog catalog = new Catalog(settings.mongoUri(), settings.mongoDatabase())) {
-            ObjectStore store = new ObjectStore(settings.s3Endpoint(), settings.s3AccessKey(), settings.s3SecretKey(), settings.bucket());
-            Result r = analyze(task, settings, store, catalog);
-            return finish(out, OK, r.cached() ? "already analyzed" : "analyzed", r, env);
+        try {
+            Result r = analyze(task, settings);
+            return finish(out, OK, "analyzed", r, env);
         } catch (StorageException e) {
             return finish(out, e.unavailable() ? STORAGE_UNAVAILABLE : BAD_INPUT, e.getMessage(), null, env);
         } catch (ScanException e) {
@@ -96,35 +102,76 @@ public final class LayerWorker {
         }
     }
 
-    public record Result(String layerDigest, String fragmentKey, int packages, int files, boolean cached, long millis) {
+    public record Result(String layerDigest, String fragmentKey, int packages, int files, long millis) {
     }
 
-    public static Result analyze(Task task, Settings settings, ObjectStore store, Catalog catalog) throws IOException {
+    public static Result analyze(Task task, Settings settings) throws IOException {
         long start = System.nanoTime();
         AnalyzerSet analyzers = AnalyzerSet.standard();
-        String key = FragmentStore.key(task.layerDigest());
-        S3FragmentStore fragments = new S3FragmentStore(store);
-        Optional<Catalog.Layer> known = catalog.layer(task.layerDigest());
-        if (known.isPresent() && known.get().state() == Catalog.LayerState.done
-                && analyzers.version().equals(known.get().analyzerVersion())) {
-            // the catalog names the analyzer version; the object only has to be there (no need to read it)
-            if (store.exists(key)) {
-                return new Result(task.layerDigest(), key, -1, -1, true, (System.nanoTime() - start) / 1_000_000);
-            }
-        }
-        store.ensureBucket(); // the operator creates it; a worker of a fresh installation must not fail on its absence
         ImageRef ref = ImageRef.parse(task.image());
         RegistryClient client = new RegistryClient(DockerConfig.load(settings.dockerConfig()), settings.insecureRegistries(),
                 settings.timeout());
         LayerRef layer = new LayerRef(task.layerDigest(), task.mediaType(), task.size(), task.diffId());
+        Upload upload = new Upload(settings.uploadUrl(), settings.timeout());
         LayerFragment fragment;
         try (RegistrySource source = new RegistrySource(ref, Platform.parse("linux/amd64"), client)) {
-            // Scanner.analyzeLayer reuses a fragment already in the store for this digest, diffID and analyzer set
-            fragment = new Scanner(analyzers, fragments, 1).analyzeLayer(source, layer);
+            fragment = new Scanner(analyzers, upload, 1).analyzeLayer(source, layer);
         }
-        catalog.markDone(task.layerDigest(), key, analyzers.version(), Instant.now());
-        return new Result(task.layerDigest(), key, fragment.packages().size(), fragment.files().size(), false,
-                (System.nanoTime() - start) / 1_000_000);
+        if (!upload.done) {
+            throw new StorageException("the fragment of " + task.layerDigest() + " was not uploaded", false, null);
+        }
+        return new Result(task.layerDigest(), FragmentStore.key(task.layerDigest()), fragment.packages().size(),
+                fragment.files().size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * A write-only fragment store: nothing is read (the worker may not read the store; the operator starts a Job only
+     * for a layer it lacks), and the one fragment is PUT to the pre-signed URL. The URL is a credential: no message
+     * names it.
+     */
+    static final class Upload implements FragmentStore {
+        private final String url;
+        private final Duration timeout;
+        boolean done;
+
+        Upload(String url, Duration timeout) {
+            this.url = url;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public Optional<LayerFragment> get(String layerDigest, String analyzerVersion) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void put(LayerFragment fragment) throws IOException {
+            String what = "upload of the fragment of " + fragment.layerDigest();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new StorageException("the Job's upload-url is not a valid URL", false, null); // its text is a credential
+            }
+            HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/zstd")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(FragmentStore.encode(fragment))).build();
+            HttpResponse<Void> r;
+            try {
+                r = http.send(req, HttpResponse.BodyHandlers.discarding());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException(what + " interrupted", true, e);
+            } catch (IOException e) {
+                throw new StorageException("object store unreachable (" + what + "): " + e.getClass().getSimpleName(), true, e);
+            }
+            if (r.statusCode() / 100 != 2) {
+                boolean retry = r.statusCode() >= 500 || r.statusCode() == 429;
+                throw new StorageException("object store answered HTTP " + r.statusCode() + " to the " + what
+                        + (r.statusCode() == 403 ? " (the pre-signed URL expired or is not for this layer)" : ""), retry, null);
+            }
+            done = true;
+        }
     }
 
     static Task parse(String[] args) {
@@ -173,10 +220,8 @@ public final class LayerWorker {
         if (r != null) {
             line.put("layer", r.layerDigest());
             line.put("fragment", r.fragmentKey());
-            if (r.packages() >= 0) {
-                line.put("packages", r.packages());
-                line.put("files", r.files());
-            }
+            line.put("packages", r.packages());
+            line.put("files", r.files());
             line.put("millis", r.millis());
         }
         out.println(new String(Json.write(line), StandardCharsets.UTF_8));

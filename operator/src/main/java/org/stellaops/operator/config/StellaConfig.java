@@ -38,7 +38,8 @@ public interface StellaConfig {
         @WithDefault("600")
         int ttlSecondsAfterFinished();
 
-        @WithDefault("500m")
+        /** Low, so that max-concurrent-jobs workers fit a small node next to the operator. */
+        @WithDefault("100m")
         String cpuRequest();
 
         @WithDefault("512Mi")
@@ -47,19 +48,41 @@ public interface StellaConfig {
         @WithDefault("2Gi")
         String memoryLimit();
 
-        /** Name of the Secret (in each scan namespace) with STELLA_S3_ACCESS_KEY/SECRET_KEY and STELLA_MONGO_URI for workers. */
-        @WithDefault("stella-storage")
-        String storageSecret();
+        /**
+         * The worker JVM's maximum heap as a percentage of the container's memory limit ({@code -XX:MaxRAMPercentage} in
+         * {@code JAVA_TOOL_OPTIONS}); the rest is left for metaspace, thread stacks, direct buffers and zstd/gzip state.
+         */
+        @WithDefault("70")
+        int maxRamPercentage();
 
-        /** Service account of the worker pods. */
-        Optional<String> serviceAccount();
+        /**
+         * The namespace worker Jobs (and their per-Job Secrets) run in — never a scan's namespace. Default: the
+         * operator's own namespace ({@code POD_NAMESPACE} from the downward API, else the service account's namespace),
+         * else {@code stella-system}.
+         */
+        Optional<String> namespace();
+
+        /** Service account of the worker pods (in the worker namespace; its token is not mounted). */
+        @WithDefault("stella-worker")
+        String serviceAccount();
+
+        /**
+         * A worker pod that has not started its container after this long (image pull errors, a missing Secret,
+         * CreateContainerConfigError such as runAsNonRoot with a root image) fails the layer with the pod's reason.
+         */
+        @WithDefault("3m")
+        Duration startTimeout();
+
+        /** Failed attempts of a layer count towards max-attempts only while the last failure is younger than this. */
+        @WithDefault("1h")
+        Duration attemptsCoolDown();
     }
 
     interface S3 {
-        @WithDefault("http://stella-minio:9000")
+        @WithDefault("http://stella-minio.stella-system.svc.cluster.local:9000")
         String endpoint();
 
-        /** The endpoint as workers reach it (default: the same). */
+        /** The endpoint as worker pods reach it, used in their pre-signed upload URLs (default: the same). */
         Optional<String> workerEndpoint();
 
         @WithDefault("stellaops")
@@ -71,10 +94,8 @@ public interface StellaConfig {
     }
 
     interface Mongo {
-        @WithDefault("mongodb://stella-mongodb:27017/")
+        @WithDefault("mongodb://stella-mongodb.stella-system.svc.cluster.local:27017/")
         String uri();
-
-        Optional<String> workerUri();
 
         @WithDefault("stellaops")
         String database();

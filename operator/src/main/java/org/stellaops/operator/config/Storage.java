@@ -24,7 +24,8 @@ public class Storage {
 
     @Inject
     public Storage(StellaConfig config) {
-        this.objects = new ObjectStore(config.s3().endpoint(), config.s3().accessKey(), config.s3().secretKey(), config.s3().bucket());
+        this.objects = new ObjectStore(config.s3().endpoint(), config.s3().workerEndpoint().orElse(config.s3().endpoint()),
+                config.s3().accessKey(), config.s3().secretKey(), config.s3().bucket());
         this.catalog = new Catalog(config.mongo().uri(), config.mongo().database());
     }
 

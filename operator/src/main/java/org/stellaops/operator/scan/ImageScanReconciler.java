@@ -36,6 +36,9 @@ import org.stellaops.operator.config.Status;
 @RBACRule(apiGroups = "batch", resources = "jobs", verbs = {"get", "list", "watch", "create", "delete"})
 @RBACRule(apiGroups = "", resources = {"secrets", "serviceaccounts"}, verbs = "get")
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
+// in the worker namespace: each worker Job's own Secret, and its pods (why a worker failed or cannot start)
+@RBACRule(apiGroups = "", resources = "secrets", verbs = "create")
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "stella-ops.org", resources = {"policies", "advisoryfeeds", "vexsources", "attestations"},
         verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "authentication.k8s.io", resources = "tokenreviews", verbs = "create")
@@ -53,14 +56,16 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
     KubernetesClient client;
     @Inject
     ScanSteps steps;
+    @Inject
+    LayerJobs layerJobs;
 
     @Override
     public List<EventSource<?, ImageScan>> prepareEventSources(EventSourceContext<ImageScan> ctx) {
+        // worker Jobs live in the worker namespace only; one wakes every scan (any namespace) waiting for its layer
         var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, ImageScan.class).withName(JOBS)
-                .withLabelSelector(WorkerJobs.SELECTOR)
-                .withSecondaryToPrimaryMapper(job -> ids(ctx, job.getMetadata().getNamespace(), s -> s.getStatus() != null
-                        && s.getStatus().layers != null && s.getStatus().layers.stream()
-                        .anyMatch(l -> job.getMetadata().getName().equals(l.jobName))))
+                .withNamespaces(Set.of(layerJobs.namespace())).withLabelSelector(WorkerJobs.SELECTOR)
+                .withSecondaryToPrimaryMapper(job -> ctx.getPrimaryCache().list().filter(s -> WorkerJobs.concerns(job, s))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build(), ctx);
         var policies = new InformerEventSource<>(InformerEventSourceConfiguration.from(Policy.class, ImageScan.class).withName(POLICIES)
                 .withSecondaryToPrimaryMapper(p -> ids(ctx, p.getMetadata().getNamespace(),

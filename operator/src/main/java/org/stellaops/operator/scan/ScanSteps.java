@@ -102,9 +102,9 @@ public class ScanSteps {
             }
             if (st.phase == Phase.Analyzing) {
                 ResolvedImage image = pipeline.resolved(st.imageDigest);
-                // the pull secret is looked up only when a Job is to be created, not on every reconcile
-                LayerJobs.Progress p = layerJobs.advance(scan, image, st.layers, () -> pipeline.credentials(scan).firstSecret(),
-                        name -> view.job(ns, name), view.runningJobs());
+                // pull secrets are read only when a Job is to be created, not on every reconcile
+                LayerJobs.Progress p = layerJobs.advance(scan, image, st.layers, () -> pipeline.credentials(scan).config(),
+                        name -> view.job(layerJobs.namespace(), name), view.runningJobs());
                 st.layers = p.layers();
                 if (p.pending() > 0) {
                     st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", false, "Analyzing",

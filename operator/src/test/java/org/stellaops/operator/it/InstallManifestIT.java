@@ -44,6 +44,18 @@ class InstallManifestIT {
         Deployment d = items.stream().filter(i -> i instanceof Deployment).map(i -> (Deployment) i).findFirst().orElseThrow();
         var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getEnvFrom()).anySatisfy(e -> assertThat(e.getSecretRef().getName()).isEqualTo("stella-storage"));
+        // worker Jobs go to the operator's namespace, run as a service account of their own without a token
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+            assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+        });
+        assertThat(items).anySatisfy(i -> {
+            assertThat(i).isInstanceOf(io.fabric8.kubernetes.api.model.ServiceAccount.class);
+            assertThat(i.getMetadata().getName()).isEqualTo("stella-worker");
+            assertThat(((io.fabric8.kubernetes.api.model.ServiceAccount) i).getAutomountServiceAccountToken()).isFalse();
+        });
+        assertAllowed(rules, "", "secrets", "create");
+        assertAllowed(rules, "", "pods", "watch");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(c.getImage()).startsWith("ghcr.io/stella-ops/stella-operator:");

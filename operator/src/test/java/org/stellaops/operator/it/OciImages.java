@@ -10,23 +10,38 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.stellaops.core.json.Digests;
 
-/** A one-layer OCI layout whose config names a wrong diffID: a real worker fails on it with a digest mismatch. */
+/**
+ * One-layer OCI layouts with a layer no other test has: one whose config names a wrong diffID (a real worker fails on it
+ * with a digest mismatch) and a valid one.
+ */
 final class OciImages {
     private OciImages() {
     }
 
     static Path brokenLayout(Path dir) throws IOException {
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(gz))) {
-            byte[] content = ("broken layer " + System.nanoTime() + "\n").getBytes(StandardCharsets.UTF_8);
+        return layout(dir, true);
+    }
+
+    static Path freshLayout(Path dir) throws IOException {
+        return layout(dir, false);
+    }
+
+    private static Path layout(Path dir, boolean broken) throws IOException {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain)) {
+            byte[] content = ((broken ? "broken" : "fresh") + " layer " + System.nanoTime() + "\n").getBytes(StandardCharsets.UTF_8);
             TarArchiveEntry e = new TarArchiveEntry("etc/broken.txt");
             e.setSize(content.length);
             tar.putArchiveEntry(e);
             tar.write(content);
             tar.closeArchiveEntry();
         }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(plain.toByteArray());
+        }
         byte[] layer = gz.toByteArray();
-        String wrongDiffId = "sha256:" + "0".repeat(64);
+        String wrongDiffId = broken ? "sha256:" + "0".repeat(64) : Digests.sha256(plain.toByteArray());
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
                 + wrongDiffId + "\"]}}").getBytes(StandardCharsets.UTF_8);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"

@@ -54,6 +54,7 @@ import org.stellaops.crds.v1alpha1.Policy;
 import org.stellaops.crds.v1alpha1.VexSource;
 import org.stellaops.operator.attest.AttestationReconciler;
 import org.stellaops.operator.scan.ImageScanReconciler;
+import org.stellaops.operator.scan.WorkerJobs;
 import org.stellaops.operator.sources.AdvisoryFeedReconciler;
 import org.stellaops.operator.sources.PolicyReconciler;
 import org.stellaops.operator.sources.VexSourceReconciler;
@@ -104,14 +105,18 @@ class OperatorIT {
 
     void namespace(String ns) {
         if (kubelet == null) {
-            kubelet = new Kubelet(client);
+            kubelet = new Kubelet(client, Servers.WORKER_NAMESPACE);
         }
+        // no storage credentials in a scanned namespace: workers run in the worker namespace with their own Secret only
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).createOr(c -> c.update());
         client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata()
                 .build()).createOr(c -> c.update());
-        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("stella-storage").endMetadata()
-                .addToData("STELLA_S3_ACCESS_KEY", b64(S3Server.ACCESS_KEY)).addToData("STELLA_S3_SECRET_KEY", b64(S3Server.SECRET_KEY))
-                .addToData("STELLA_MONGO_URI", b64(Servers.mongo.uri())).build()).createOr(c -> c.update());
+    }
+
+    /** The worker Jobs asked for by scans of a namespace (they all run in the worker namespace). */
+    List<io.fabric8.kubernetes.api.model.batch.v1.Job> workerJobs(String scanNamespace) {
+        return client.batch().v1().jobs().inNamespace(Servers.WORKER_NAMESPACE).withLabel(WorkerJobs.SCAN_NAMESPACE, scanNamespace)
+                .list().getItems();
     }
 
     static String b64(String s) {
@@ -220,7 +225,24 @@ class OperatorIT {
         for (String d : layerDigests(shop)) {
             assertThat(kubelet.jobsFor(d)).as(d).hasSize(1);
         }
-        assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(4);
+        assertThat(workerJobs(ns)).hasSize(4);
+        // tenant isolation: no Job, pod or worker Secret in the scan's namespace; each Job has its own Secret (owned by it)
+        // with only the pre-signed URL of its fragment key (an anonymous registry: no pull credentials), nothing in its spec
+        assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
+        assertThat(client.pods().inNamespace(ns).list().getItems()).isEmpty();
+        assertThat(client.secrets().inNamespace(ns).list().getItems()).extracting(x -> x.getMetadata().getName())
+                .contains("stella-signing-key").noneMatch(n -> n.startsWith("stella-layer-") || n.equals("stella-storage"));
+        for (var job : workerJobs(ns)) {
+            var secret = client.secrets().inNamespace(Servers.WORKER_NAMESPACE).withName(job.getMetadata().getName()).get();
+            assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid()));
+            assertThat(secret.getData()).containsOnlyKeys("upload-url");
+            String url = new String(Base64.getDecoder().decode(secret.getData().get("upload-url")), StandardCharsets.UTF_8);
+            assertThat(url).contains("/layers/sha256%3A" + job.getMetadata().getAnnotations().get(WorkerJobs.LAYER_DIGEST).substring(7) + "/fragment.json.zst?")
+                    .contains("X-Amz-Signature=").doesNotContain(S3Server.SECRET_KEY);
+            assertThat(Serialization.asJson(job)).doesNotContain("X-Amz").doesNotContain(S3Server.SECRET_KEY)
+                    .doesNotContain(Servers.mongo.uri());
+        }
         // Events on phase changes
         assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
             assertThat(e.getInvolvedObject().getName()).isEqualTo("shop-app");
@@ -319,13 +341,63 @@ class OperatorIT {
         String broken = Servers.registry.push(OciImages.brokenLayout(Servers.dir.resolve("broken")), "1", "shop/broken", "1");
         ImageScan s = phase(ns, scan(ns, "broken", broken).getMetadata().getName(), ImageScanStatus.Phase.Failed);
         assertThat(Conditions.reason(s.getStatus().conditions, "Ready")).isEqualTo("LayerAnalysisFailed");
-        assertThat(s.getStatus().message).contains("failed 2 times").contains("diff");
+        // the worker's own reason (its termination message), not the Job controller's BackoffLimitExceeded
+        assertThat(s.getStatus().message).contains("failed 2 times").contains("worker Error (exit code 1)").contains("diff")
+                .doesNotContain("BackoffLimitExceeded");
         assertThat(kubelet.jobsFor(s.getStatus().layers.get(0).digest)).hasSize(2);
     }
 
     @Test
+    @Order(9)
+    void aWorkerPodThatCannotStartFailsTheLayerWithThePodsReasonWithinTheStartTimeout() throws Exception {
+        String ns = "nonroot";
+        namespace(ns);
+        String image = Servers.registry.push(OciImages.freshLayout(Servers.dir.resolve("nonroot")), "1", "shop/nonroot", "1");
+        kubelet.cannotStart = new String[] {"CreateContainerConfigError", "container has runAsNonRoot and image will run as root"};
+        try {
+            long start = System.nanoTime();
+            ImageScan s = phase(ns, scan(ns, "nonroot", image).getMetadata().getName(), ImageScanStatus.Phase.Failed);
+            System.out.printf("a worker pod that cannot start failed the scan after %d s (start timeout 5 s, 2 attempts)%n",
+                    (System.nanoTime() - start) / 1_000_000_000);
+            assertThat(s.getStatus().message).contains("failed 2 times").contains("did not start within 5 s")
+                    .contains("CreateContainerConfigError: container has runAsNonRoot and image will run as root");
+            // the stuck Jobs were deleted (with them their pods and Secrets), not left until their deadline
+            await().atMost(LONG).untilAsserted(() -> assertThat(workerJobs(ns)).isEmpty());
+        } finally {
+            kubelet.cannotStart = null;
+        }
+    }
+
+    @Test
+    @Order(10)
+    void aDeletedScansJobIsDeletedAndItsLeaseReleasedSoAnotherNamespaceGetsItsJobPromptly() throws Exception {
+        namespace("tenant-a");
+        namespace("tenant-b");
+        String image = Servers.registry.push(OciImages.freshLayout(Servers.dir.resolve("shared")), "1", "shop/shared", "1");
+        kubelet.paused = true;
+        try {
+            scan("tenant-a", "a", image);
+            await().atMost(LONG).untilAsserted(() -> assertThat(workerJobs("tenant-a")).hasSize(1));
+            String jobA = workerJobs("tenant-a").get(0).getMetadata().getUid();
+            client.resources(ImageScan.class).inNamespace("tenant-a").withName("a").delete();
+            long start = System.nanoTime();
+            scan("tenant-b", "b", image);
+            // well below the lease's expiry (the Job's deadline + start timeout + 120 s)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(workerJobs("tenant-a")).isEmpty();
+                assertThat(workerJobs("tenant-b")).singleElement().satisfies(j -> assertThat(j.getMetadata().getUid()).isNotEqualTo(jobA));
+            });
+            System.out.printf("the scan of another namespace got its Job %d s after the first scan was deleted%n",
+                    (System.nanoTime() - start) / 1_000_000_000);
+        } finally {
+            kubelet.paused = false;
+        }
+        completed("tenant-b", "b");
+    }
+
+    @Test
     @Order(5)
-    void registryErrorsHaveClearReasonsAndPullSecretsAreUsed() {
+    void registryErrorsHaveClearReasonsAndPullSecretsAreUsed() throws Exception {
         String ns = "registry";
         namespace(ns);
         ImageScan missing = phase(ns, scan(ns, "missing", Servers.registry.host() + "/shop/nothing:1").getMetadata().getName(),
@@ -342,6 +414,16 @@ class OperatorIT {
         client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata()
                 .addNewImagePullSecret("regcred").build()).update();
         assertThat(completed(ns, scan(ns, "allowed", privateRef).getMetadata().getName()).getStatus().verdict).isNotNull();
+        // a layer to analyze in the private registry: the Job's own Secret carries the auths of that registry only
+        String fresh = Servers.authRegistry.push(OciImages.freshLayout(Servers.dir.resolve("private-fresh")), "1", "private/fresh", "1");
+        ImageScan s = completed(ns, scan(ns, "private-fresh", fresh).getMetadata().getName());
+        String job = s.getStatus().layers.get(0).jobName;
+        assertThat(job).isNotNull();
+        var secret = client.secrets().inNamespace(Servers.WORKER_NAMESPACE).withName(job).get();
+        assertThat(secret.getData()).containsOnlyKeys("upload-url", "config.json");
+        JsonNode docker = Json.mapper().readTree(Base64.getDecoder().decode(secret.getData().get("config.json")));
+        assertThat(docker.path("auths").size()).isEqualTo(1);
+        assertThat(docker.path("auths").has(Servers.authRegistry.host())).isTrue();
     }
 
     @Test
@@ -500,7 +582,7 @@ class OperatorIT {
         String zstd = Servers.registry.push(Fixtures.image("debian-app-zstd"), "zstd", "shop/zstd", "1");
         kubelet.paused = true;
         scan(ns, "zstd", zstd);
-        await().atMost(LONG).ignoreExceptions().untilAsserted(() -> assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(4));
+        await().atMost(LONG).ignoreExceptions().untilAsserted(() -> assertThat(workerJobs(ns)).hasSize(4));
         // stop every reconciler, then start them again in a new operator (the informers and caches start empty)
         Operator running = Arc.container().instance(Operator.class).get();
         running.stop();
@@ -514,7 +596,7 @@ class OperatorIT {
         try {
             kubelet.paused = false;
             ImageScan s = completed(ns, "zstd");
-            assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(4);
+            assertThat(workerJobs(ns)).hasSize(4);
             for (String d : layerDigests(s)) {
                 assertThat(kubelet.jobsFor(d)).as(d).hasSize(1);
             }

@@ -13,6 +13,8 @@ import org.stellaops.storage.testing.S3Server;
  * FerretDB (catalog), Debian's docker-registry anonymous and with basic auth (images pushed by skopeo).
  */
 public class Servers implements QuarkusTestResourceLifecycleManager {
+    /** Where worker Jobs and their Secrets are (the operator's namespace in a cluster). */
+    static final String WORKER_NAMESPACE = "stella-system";
     static Path dir;
     static S3Server s3;
     static MongoServer mongo;
@@ -34,7 +36,8 @@ public class Servers implements QuarkusTestResourceLifecycleManager {
                 Map.entry("stella.s3.secret-key", S3Server.SECRET_KEY), Map.entry("stella.mongo.uri", mongo.uri()),
                 Map.entry("stella.mongo.database", "stella-it"), Map.entry("stella.worker.max-attempts", "2"),
                 Map.entry("stella.worker.max-concurrent-jobs", "8"), Map.entry("stella.registry.timeout", "30s"),
-                Map.entry("stella.api.auth", "true"));
+                Map.entry("stella.api.auth", "true"), Map.entry("stella.worker.namespace", WORKER_NAMESPACE),
+                Map.entry("stella.worker.start-timeout", "5s"));
     }
 
     /** Stops the catalog server (its data stays in its directory) — the storage-outage test. */
