@@ -15,8 +15,9 @@ public final class S3FragmentStore implements FragmentStore {
 
     @Override
     public Optional<LayerFragment> get(String layerDigest, String analyzerVersion) throws IOException {
-        Optional<byte[]> b = store.get(FragmentStore.key(layerDigest));
-        return b.isEmpty() ? Optional.empty() : FragmentStore.decode(b.get(), analyzerVersion);
+        String key = FragmentStore.key(layerDigest);
+        Optional<byte[]> b = store.get(key);
+        return b.isEmpty() ? Optional.empty() : FragmentStore.decode(b.get(), analyzerVersion, key, FragmentStore.maxJsonBytes());
     }
 
     /**
@@ -30,7 +31,12 @@ public final class S3FragmentStore implements FragmentStore {
         if (b.isEmpty()) {
             return Optional.of("the worker reported success but " + key + " is missing");
         }
-        Optional<LayerFragment> f = FragmentStore.decode(b.get(), analyzerVersion);
+        Optional<LayerFragment> f;
+        try {
+            f = FragmentStore.decode(b.get(), analyzerVersion, key, FragmentStore.maxJsonBytes());
+        } catch (IOException e) {
+            return Optional.of(e.getMessage()); // too large: the message names the key and the limit, not the content
+        }
         if (f.isEmpty()) {
             return Optional.of(key + " is not a readable fragment of analyzer version " + analyzerVersion);
         }
