@@ -173,6 +173,10 @@ public final class VerifyCommand implements Callable<Integer> {
                 for (TransparencyLogVerifier.Verified v : o.result().tlog()) {
                     tl.addObject().put("log", v.logBaseUrl()).put("logIndex", v.logIndex()).put("treeSize", v.treeSize()).put("kind", v.kind());
                 }
+                ArrayNode times = n.putArray("times");
+                for (BundleVerifier.SigningTime t : o.result().times()) {
+                    times.addObject().put("time", t.at().toString()).put("source", t.source()).put("signed", t.signed());
+                }
                 ArrayNode notes = n.putArray("notChecked");
                 o.result().notes().forEach(notes::add);
             }
@@ -191,8 +195,9 @@ public final class VerifyCommand implements Callable<Integer> {
             out.println("  signer:    " + r.signer());
             for (TransparencyLogVerifier.Verified v : r.tlog()) {
                 out.println("  tlog:      " + v.kind() + " entry " + v.logIndex() + " of " + v.treeSize() + " in " + v.logBaseUrl()
-                        + " (inclusion proof and checkpoint verified)");
+                        + " (inclusion proof and checkpoint verified" + (v.signedTime() != null ? ", signed entry timestamp verified" : "") + ")");
             }
+            r.times().forEach(t -> out.println("  time:      " + t.at() + " (" + t.source() + ")"));
             r.notes().forEach(n -> out.println("  not checked: " + n));
         }
     }

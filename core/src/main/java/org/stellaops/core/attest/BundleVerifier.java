@@ -44,7 +44,17 @@ public final class BundleVerifier {
                          boolean requireTlog, String subjectSha256, String predicateType, Instant now) {
     }
 
-    public record Result(InToto.Statement statement, String signer, List<TransparencyLogVerifier.Verified> tlog, List<String> notes) {
+    /**
+     * {@code times}: the signed times the bundle proved (a Rekor v1 signed entry timestamp, an RFC 3161 timestamp) and,
+     * for a certificate-signed bundle without one, the current time; each says where it came from. A certificate is
+     * checked at every one of them.
+     */
+    public record Result(InToto.Statement statement, String signer, List<TransparencyLogVerifier.Verified> tlog, List<String> notes,
+                         List<SigningTime> times) {
+    }
+
+    /** A time the verification used, with its source ("signed entry timestamp of …", "RFC 3161 timestamp of …", "current time: …"). */
+    public record SigningTime(Instant at, String source, boolean signed) {
     }
 
     public static Result verify(SigstoreBundle bundle, Policy p) throws VerificationException {
@@ -70,6 +80,7 @@ public final class BundleVerifier {
                     ? "no transparency log entry in the bundle, and one is required"
                     : "a transparency log entry is required and none could be verified (no trusted root with logs)");
         }
+        List<SigningTime> times = signedTimes(bundle, logged, p.trustedRoot(), notes);
         String signer;
         if (p.key() != null) {
             if (!anySignatureVerifies(p.key(), env)) {
@@ -81,8 +92,15 @@ public final class BundleVerifier {
                 throw new VerificationException("the bundle is signed by a key (no certificate): verify it with --key");
             }
             X509Certificate leaf = bundle.certificates().get(0);
-            Instant at = signingTime(bundle, logged, p, notes);
-            checkChain(bundle.certificates(), p.trustedRoot(), at);
+            if (times.isEmpty()) {
+                Instant now = p.now() == null ? Instant.now() : p.now();
+                times = List.of(new SigningTime(now, "current time: the bundle has no signed time (a Rekor v1 signed entry "
+                        + "timestamp or an RFC 3161 timestamp verified against the trusted root)", false));
+                notes.add("certificate validity checked at the current time (no trusted signing time in the bundle)");
+            }
+            for (SigningTime t : times) {
+                checkChain(bundle.certificates(), p.trustedRoot(), t);
+            }
             signer = checkIdentity(leaf, p);
             if (!anySignatureVerifies(leaf.getPublicKey(), env)) {
                 throw new VerificationException("signature does not verify with the certificate's key");
@@ -104,7 +122,7 @@ public final class BundleVerifier {
         if (p.subjectSha256() == null) {
             notes.add("subject digest not checked: no image or subject was given");
         }
-        return new Result(st, signer, logged, notes);
+        return new Result(st, signer, logged, notes, times);
     }
 
     private static boolean anySignatureVerifies(PublicKey key, Dsse.Envelope env) throws VerificationException {
@@ -127,35 +145,56 @@ public final class BundleVerifier {
     }
 
     /**
-     * Fulcio certificates live minutes: the signature must have been made while the certificate was valid. Only a
-     * Rekor v1 integrated time counts as a trusted time here (Rekor v2 entries carry none and RFC 3161 timestamps are not
-     * read); without one the current time is used, so a bundle whose certificate has since expired fails.
+     * Fulcio certificates live minutes: the signature must have been made while the certificate was valid, at a time a
+     * signature covers. That is a Rekor v1 entry's integrated time when its signed entry timestamp verified with the log
+     * key (see {@link TransparencyLogVerifier}), or the time of an RFC 3161 timestamp over the signature by an authority of
+     * the trusted root. A Rekor v2 entry's integrated time is not signed, and an unverified entry's time is just a number
+     * in the file: neither is used. A timestamp that does not verify is not used; the note says why.
      */
-    private static Instant signingTime(SigstoreBundle b, List<TransparencyLogVerifier.Verified> logged, Policy p, List<String> notes) {
-        if (!logged.isEmpty()) {
-            for (JsonNode e : b.tlogEntries()) {
-                long t = e.path("integratedTime").asLong(0);
-                if (t > 0) {
-                    return Instant.ofEpochSecond(t);
-                }
+    private static List<SigningTime> signedTimes(SigstoreBundle b, List<TransparencyLogVerifier.Verified> logged, TrustedRoot root,
+                                                 List<String> notes) {
+        List<SigningTime> times = new ArrayList<>();
+        for (int i = 0; i < logged.size(); i++) { // logged.get(i) is the verified tlogEntries().get(i)
+            TransparencyLogVerifier.Verified v = logged.get(i);
+            if (v.signedTime() != null) {
+                times.add(new SigningTime(v.signedTime(), "signed entry timestamp of " + v.logBaseUrl() + " entry "
+                        + b.tlogEntries().get(i).path("logIndex").asText(), true));
             }
         }
-        notes.add("certificate validity checked at the current time (no trusted signing time in the bundle)");
-        return p.now() == null ? Instant.now() : p.now();
+        for (JsonNode e : b.tlogEntries()) {
+            long t = e.path("integratedTime").asLong(0);
+            if (t > 0 && logged.stream().noneMatch(v -> v.signedTime() != null && v.signedTime().getEpochSecond() == t)) {
+                notes.add("integrated time " + Instant.ofEpochSecond(t) + " of a log entry not used as the signing time: "
+                        + (logged.isEmpty() ? "the entry was not verified" : "no signed entry timestamp covers it"
+                        + " (Rekor v2 entries carry none)"));
+            }
+        }
+        byte[] sig = b.envelope().signatures().get(0).sig();
+        for (byte[] ts : b.rfc3161Timestamps()) {
+            try {
+                Rfc3161Timestamps.Verified v = Rfc3161Timestamps.verify(ts, sig, root);
+                times.add(new SigningTime(v.time(), "RFC 3161 timestamp of " + v.authority(), true));
+            } catch (VerificationException e) {
+                notes.add("timestamp not used: " + e.getMessage());
+            }
+        }
+        return times;
     }
 
-    private static void checkChain(List<X509Certificate> certs, TrustedRoot root, Instant at) throws VerificationException {
+    private static void checkChain(List<X509Certificate> certs, TrustedRoot root, SigningTime time) throws VerificationException {
         if (root == null || root.certificateAuthorities().isEmpty()) {
             throw new VerificationException("a certificate-signed bundle needs a trusted root with certificate authorities (--trusted-root)");
         }
         X509Certificate leaf = certs.get(0);
+        Instant at = time.at();
         try {
             leaf.checkValidity(Date.from(at));
         } catch (java.security.cert.CertificateExpiredException e) {
             throw new VerificationException("the signing certificate expired at " + leaf.getNotAfter().toInstant()
-                    + " (checked at " + at + ")");
+                    + " (checked at " + at + ", the " + time.source() + ")");
         } catch (java.security.cert.CertificateNotYetValidException e) {
-            throw new VerificationException("the signing certificate is not valid before " + leaf.getNotBefore().toInstant());
+            throw new VerificationException("the signing certificate is not valid before " + leaf.getNotBefore().toInstant()
+                    + " (checked at " + at + ", the " + time.source() + ")");
         }
         VerificationException last = null;
         for (TrustedRoot.CertificateAuthority ca : root.certificateAuthorities()) {

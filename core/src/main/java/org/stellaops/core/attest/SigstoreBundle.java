@@ -1,6 +1,7 @@
 package org.stellaops.core.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
@@ -12,21 +13,34 @@ import org.stellaops.core.json.Json;
 
 /**
  * A Sigstore bundle (v0.3 written; v0.1–v0.3 read) carrying one DSSE envelope, its verification material (a public-key
- * hint or a certificate) and transparency-log entries as the log returned them (protobuf JSON, kept verbatim).
+ * hint or a certificate), transparency-log entries as the log returned them (protobuf JSON, kept verbatim) and RFC 3161
+ * timestamps ({@code timestampVerificationData.rfc3161Timestamps[].signedTimestamp}, DER bytes).
  */
 public record SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<X509Certificate> certificates,
-                             List<JsonNode> tlogEntries) {
+                             List<JsonNode> tlogEntries, List<byte[]> rfc3161Timestamps) {
     public static final String MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
     public SigstoreBundle {
         certificates = List.copyOf(certificates);
         tlogEntries = List.copyOf(tlogEntries);
+        rfc3161Timestamps = List.copyOf(rfc3161Timestamps);
+    }
+
+    /** A bundle without RFC 3161 timestamps. */
+    public SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<X509Certificate> certificates, List<JsonNode> tlogEntries) {
+        this(envelope, publicKeyHint, certificates, tlogEntries, List.of());
     }
 
     public SigstoreBundle withTlogEntry(JsonNode entry) {
         List<JsonNode> entries = new ArrayList<>(tlogEntries);
         entries.add(entry);
-        return new SigstoreBundle(envelope, publicKeyHint, certificates, entries);
+        return new SigstoreBundle(envelope, publicKeyHint, certificates, entries, rfc3161Timestamps);
+    }
+
+    public SigstoreBundle withRfc3161Timestamp(byte[] signedTimestamp) {
+        List<byte[]> ts = new ArrayList<>(rfc3161Timestamps);
+        ts.add(signedTimestamp.clone());
+        return new SigstoreBundle(envelope, publicKeyHint, certificates, tlogEntries, ts);
     }
 
     /** Canonical JSON (sorted keys, compact): the same bundle always gives the same bytes. */
@@ -44,6 +58,10 @@ public record SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<
             vm.putObject("publicKey").put("hint", publicKeyHint == null ? "" : publicKeyHint);
         }
         vm.putArray("tlogEntries").addAll(tlogEntries);
+        if (!rfc3161Timestamps.isEmpty()) {
+            ArrayNode ts = vm.putObject("timestampVerificationData").putArray("rfc3161Timestamps");
+            rfc3161Timestamps.forEach(t -> ts.addObject().put("signedTimestamp", Base64.getEncoder().encodeToString(t)));
+        }
         root.set("dsseEnvelope", envelope.toJson());
         return Json.writeSorted(root);
     }
@@ -83,7 +101,11 @@ public record SigstoreBundle(Dsse.Envelope envelope, String publicKeyHint, List<
         }
         List<JsonNode> entries = new ArrayList<>();
         vm.path("tlogEntries").forEach(entries::add);
-        return new SigstoreBundle(env, hint, certs, entries);
+        List<byte[]> timestamps = new ArrayList<>();
+        for (JsonNode t : vm.path("timestampVerificationData").path("rfc3161Timestamps")) {
+            timestamps.add(Dsse.base64(Dsse.requireText(t, "signedTimestamp", what + ": RFC 3161 timestamp"), what + ": RFC 3161 timestamp"));
+        }
+        return new SigstoreBundle(env, hint, certs, entries, timestamps);
     }
 
     private static String firstLine(String s) {

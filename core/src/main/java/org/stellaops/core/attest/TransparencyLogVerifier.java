@@ -1,6 +1,7 @@
 package org.stellaops.core.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -19,14 +21,20 @@ import org.stellaops.core.json.Json;
 /**
  * Offline verification of a transparency-log entry from a bundle: the logged body names this envelope's signature, the
  * RFC 9162 inclusion proof leads from the body's leaf hash to the root hash, and the checkpoint (a C2SP signed note)
- * carrying that root is signed by a log the trusted root lists. Hand-written: sigstore-java verifies proofs only inside
- * its keyless flow against the public-good instance, not against an arbitrary trusted root with key-signed bundles.
+ * carrying that root is signed by a log the trusted root lists. A Rekor v1 entry's signed entry timestamp (inclusion
+ * promise) is verified too: it is the only thing that makes the entry's {@code integratedTime} a signed time. Rekor v2
+ * entries carry no promise and their integrated time is not signed. Hand-written: sigstore-java verifies proofs only
+ * inside its keyless flow against the public-good instance, not against an arbitrary trusted root with key-signed bundles.
  */
 public final class TransparencyLogVerifier {
     private TransparencyLogVerifier() {
     }
 
-    public record Verified(String logBaseUrl, long logIndex, long treeSize, String kind) {
+    /**
+     * A verified entry. {@code signedTime} is the entry's integrated time when a signed entry timestamp by the log's key
+     * covers it, otherwise null (Rekor v2, or a v1 entry without a promise); {@code rekorV2} tells which log version wrote it.
+     */
+    public record Verified(String logBaseUrl, long logIndex, long treeSize, String kind, boolean rekorV2, Instant signedTime) {
     }
 
     public static Verified verify(JsonNode entry, Dsse.Envelope envelope, TrustedRoot root) throws VerificationException {
@@ -35,7 +43,7 @@ public final class TransparencyLogVerifier {
         if (body.length == 0) {
             throw new VerificationException("transparency log entry: no canonicalized body");
         }
-        checkBodyBindsEnvelope(body, envelope);
+        boolean v2 = checkBodyBindsEnvelope(body, envelope);
         byte[] keyId = b64(entry.path("logId").path("keyId").asText(""), "logId");
         TrustedRoot.Log log = root.log(keyId).orElseThrow(() -> new VerificationException(
                 "transparency log entry: the log " + Base64.getEncoder().encodeToString(keyId) + " is not in the trusted root"));
@@ -57,11 +65,43 @@ public final class TransparencyLogVerifier {
         }
         String checkpoint = proof.path("checkpoint").path("envelope").asText("");
         verifyCheckpoint(checkpoint, log, size, rootHash);
-        return new Verified(log.baseUrl(), index, size, kind);
+        String set = entry.path("inclusionPromise").path("signedEntryTimestamp").asText("");
+        Instant signedTime = v2 || set.isEmpty() ? null : verifySignedEntryTimestamp(entry, body, keyId, log, b64(set, "signedEntryTimestamp"));
+        return new Verified(log.baseUrl(), index, size, kind, v2, signedTime);
     }
 
-    /** The logged body must be about this envelope: its digest and signature (hashedrekord) or payload hash (dsse). */
-    static void checkBodyBindsEnvelope(byte[] body, Dsse.Envelope env) throws VerificationException {
+    /**
+     * Rekor v1's inclusion promise: the log's signature over the canonical JSON (RFC 8785; here only base64/hex strings
+     * and integers, so sorted compact JSON is that form) of {@code {body, integratedTime, logID, logIndex}}, with the
+     * body base64, the log id hex and the entry's global log index. A promise that does not verify means the entry was
+     * altered: the entry is refused. The time must also fall in the log key's validity in the trusted root.
+     */
+    static Instant verifySignedEntryTimestamp(JsonNode entry, byte[] body, byte[] keyId, TrustedRoot.Log log, byte[] set)
+            throws VerificationException {
+        long integratedTime = parseLong(entry.path("integratedTime"), "integratedTime");
+        long logIndex = parseLong(entry.path("logIndex"), "logIndex");
+        ObjectNode payload = Json.mapper().createObjectNode();
+        payload.put("body", Base64.getEncoder().encodeToString(body));
+        payload.put("integratedTime", integratedTime);
+        payload.put("logID", HexFormat.of().formatHex(keyId));
+        payload.put("logIndex", logIndex);
+        if (!verifySignature(log.publicKey(), Json.writeSorted(payload), set)) {
+            throw new VerificationException("transparency log entry " + logIndex + ": the signed entry timestamp does not verify "
+                    + "with the key of log " + log.baseUrl() + " (its integrated time, index or body was altered, or another key signed it)");
+        }
+        Instant at = Instant.ofEpochSecond(integratedTime);
+        if (log.validFrom() != null && at.isBefore(log.validFrom()) || log.validUntil() != null && at.isAfter(log.validUntil())) {
+            throw new VerificationException("transparency log entry " + logIndex + ": integrated time " + at
+                    + " is outside the validity of log " + log.baseUrl() + "'s key in the trusted root");
+        }
+        return at;
+    }
+
+    /**
+     * The logged body must be about this envelope: its digest and signature (hashedrekord) or payload hash (dsse).
+     * Returns whether the body is a Rekor v2 one (hashedRekordV002, dsseV002).
+     */
+    static boolean checkBodyBindsEnvelope(byte[] body, Dsse.Envelope env) throws VerificationException {
         JsonNode b;
         try {
             b = Json.mapper().readTree(body);
@@ -89,6 +129,7 @@ public final class TransparencyLogVerifier {
                 if (!MessageDigest.isEqual(loggedSig, sig)) {
                     throw new VerificationException("transparency log entry: the logged signature is not this envelope's signature");
                 }
+                return !v2.isMissingNode();
             }
             case "dsse" -> {
                 JsonNode v2 = spec.path("dsseV002");
@@ -108,6 +149,7 @@ public final class TransparencyLogVerifier {
                 if (!found) {
                     throw new VerificationException("transparency log entry: the logged signatures do not include this envelope's signature");
                 }
+                return !v2.isMissingNode();
             }
             default -> throw new VerificationException("transparency log entry: unsupported entry kind '" + kind + "'");
         }

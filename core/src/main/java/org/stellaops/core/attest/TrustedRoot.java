@@ -17,9 +17,10 @@ import org.stellaops.core.json.Json;
 
 /**
  * The Sigstore trusted-root file ({@code application/vnd.dev.sigstore.trustedroot+json;version=0.1}): the transparency
- * logs and certificate authorities a verifier trusts. Only the parts our verifier uses are read.
+ * logs, certificate authorities and timestamp authorities a verifier trusts. Only the parts our verifier uses are read.
  */
-public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificateAuthorities) {
+public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificateAuthorities,
+                          List<CertificateAuthority> timestampAuthorities) {
     public static final String MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
 
     public record Log(String baseUrl, byte[] logId, PublicKey publicKey, String keyDetails, Instant validFrom, Instant validUntil) {
@@ -31,6 +32,12 @@ public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificat
     public TrustedRoot {
         tlogs = List.copyOf(tlogs);
         certificateAuthorities = List.copyOf(certificateAuthorities);
+        timestampAuthorities = List.copyOf(timestampAuthorities);
+    }
+
+    /** Logs and CAs, no timestamp authority. */
+    public TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificateAuthorities) {
+        this(tlogs, certificateAuthorities, List.of());
     }
 
     public Optional<Log> log(byte[] logId) {
@@ -57,17 +64,22 @@ public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificat
             logs.add(new Log(t.path("baseUrl").asText(""), logId, key, pk.path("keyDetails").asText(""),
                     instant(pk.path("validFor").path("start"), what), instant(pk.path("validFor").path("end"), what)));
         }
+        return new TrustedRoot(logs, authorities(root.path("certificateAuthorities"), what + ": CA certificate", what),
+                authorities(root.path("timestampAuthorities"), what + ": timestamp authority certificate", what));
+    }
+
+    /** {@code certificateAuthorities[]} and {@code timestampAuthorities[]} share one shape: uri, certChain, validFor. */
+    private static List<CertificateAuthority> authorities(JsonNode list, String certWhat, String what) throws AttestationException {
         List<CertificateAuthority> cas = new ArrayList<>();
-        for (JsonNode ca : root.path("certificateAuthorities")) {
+        for (JsonNode ca : list) {
             List<X509Certificate> chain = new ArrayList<>();
             for (JsonNode c : ca.path("certChain").path("certificates")) {
-                chain.add(Keys.certificateFromDer(Dsse.base64(Dsse.requireText(c, "rawBytes", what), what + ": CA certificate"),
-                        what + ": CA certificate"));
+                chain.add(Keys.certificateFromDer(Dsse.base64(Dsse.requireText(c, "rawBytes", what), certWhat), certWhat));
             }
             cas.add(new CertificateAuthority(ca.path("uri").asText(""), chain, instant(ca.path("validFor").path("start"), what),
                     instant(ca.path("validFor").path("end"), what)));
         }
-        return new TrustedRoot(logs, cas);
+        return cas;
     }
 
     /** Writes a trusted root (for a private log and CA); {@code validFor.start} is required by the format. */
@@ -85,8 +97,14 @@ public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificat
             validFor(pk, l.validFrom(), l.validUntil());
             n.putObject("logId").put("keyId", Base64.getEncoder().encodeToString(l.logId()));
         }
-        ArrayNode cl = root.putArray("certificateAuthorities");
-        for (CertificateAuthority ca : certificateAuthorities) {
+        writeAuthorities(root.putArray("certificateAuthorities"), certificateAuthorities);
+        root.putArray("ctlogs");
+        writeAuthorities(root.putArray("timestampAuthorities"), timestampAuthorities);
+        return Json.write(root);
+    }
+
+    private static void writeAuthorities(ArrayNode cl, List<CertificateAuthority> authorities) {
+        for (CertificateAuthority ca : authorities) {
             ObjectNode n = cl.addObject();
             n.put("uri", ca.uri());
             ArrayNode certs = n.putObject("certChain").putArray("certificates");
@@ -99,9 +117,6 @@ public record TrustedRoot(List<Log> tlogs, List<CertificateAuthority> certificat
             }
             validFor(n, ca.validFrom(), ca.validUntil());
         }
-        root.putArray("ctlogs");
-        root.putArray("timestampAuthorities");
-        return Json.write(root);
     }
 
     private static void validFor(ObjectNode n, Instant from, Instant until) {

@@ -95,6 +95,36 @@ class RekorLogTest {
         assertFails(b, (ObjectNode) other.tlogEntries().get(0).deepCopy(), "not the digest of this envelope");
     }
 
+    /**
+     * A Rekor v2 entry has no signed entry timestamp: its integrated time is a number anyone can edit, so it is never
+     * the signing time, and neither is an inclusion promise grafted onto it.
+     */
+    @Test
+    void aRekorV2IntegratedTimeIsNeverTheSigningTime() throws Exception {
+        CertificateVerifyTest.ca();
+        java.security.KeyPair k = CertificateVerifyTest.ecKeys();
+        java.time.Instant then = java.time.Instant.now().minus(Duration.ofHours(2));
+        SigstoreBundle plain = CertificateVerifyTest.bundle(k, CertificateVerifyTest.leaf(k, "builder@example.com",
+                CertificateVerifyTest.ISSUER, then, then.plusSeconds(600), CertificateVerifyTest.caKeys.getPrivate()));
+        ObjectNode entry = (ObjectNode) new RekorClient(rekor.url(), Duration.ofSeconds(30)).log(plain.envelope(), k.getPublic()).deepCopy();
+        entry.put("integratedTime", String.valueOf(then.plusSeconds(60).getEpochSecond()));
+        entry.putObject("inclusionPromise").put("signedEntryTimestamp", Base64.getEncoder().encodeToString(new byte[70]));
+        SigstoreBundle b = SigstoreBundle.parse(plain.withTlogEntry(entry).toJson(), "bundle");
+        TrustedRoot both = new TrustedRoot(rekor.trustedRoot().tlogs(), CertificateVerifyTest.root.certificateAuthorities());
+        assertThatThrownBy(() -> BundleVerifier.verify(b, new BundleVerifier.Policy(null, both, "builder@example.com", null,
+                CertificateVerifyTest.ISSUER, true, CertificateVerifyTest.DIGEST, null, null)))
+                .isInstanceOf(VerificationException.class).hasMessageContaining("expired").hasMessageContaining("current time");
+        // the entry itself verifies (with the key): a Rekor v2 entry, no signed time, and the note says why
+        BundleVerifier.Result r = BundleVerifier.verify(b, new BundleVerifier.Policy(k.getPublic(), both, null, null, null, true,
+                null, null, null));
+        assertThat(r.tlog()).singleElement().satisfies(v -> {
+            assertThat(v.rekorV2()).isTrue();
+            assertThat(v.signedTime()).isNull();
+        });
+        assertThat(r.times()).isEmpty();
+        assertThat(r.notes()).anyMatch(n -> n.contains("not used as the signing time") && n.contains("Rekor v2"));
+    }
+
     @Test
     void untrustedLogFails() throws Exception {
         SigstoreBundle b = signAndLog(ec, "17".repeat(32));

@@ -63,21 +63,32 @@ public class AttestationReconciler implements Reconciler<Attestation> {
             return done(att, Signing.notReady(prev, gen, scan == null ? "ScanNotFound" : "WaitingForScan", waiting, now), null);
         }
         String inputs = Signing.inputsDigest(scan);
-        if (prev != null && inputs.equals(prev.inputsDigest) && gen.equals(prev.observedGeneration)
-                && Conditions.isTrue(prev.conditions, "Ready")) {
-            return UpdateControl.noUpdate();
-        }
         try {
             Secret keySecret = att.getSpec().signer.keySecretRef == null ? null
                     : client.secrets().inNamespace(ns).withName(att.getSpec().signer.keySecretRef.name).get();
+            if (prev != null && inputs.equals(prev.inputsDigest) && gen.equals(prev.observedGeneration)
+                    && Signing.SIGNED_REASONS.contains(Conditions.reason(prev.conditions, "Ready"))) {
+                // already signed for these inputs: only the verification against the configured trust is redone
+                AttestationStatus st = signing.reverify(att, keySecret, prev, now);
+                if (!java.util.Objects.equals(st.verified, prev.verified)) {
+                    event(att, st);
+                }
+                return done(att, st, null);
+            }
             AttestationStatus st = signing.sign(att, scan, keySecret, prev, now);
-            boolean ok = Conditions.isTrue(st.conditions, "Ready");
-            Status.event(client, att, ok ? "Normal" : "Warning", Conditions.reason(st.conditions, "Ready"),
-                    st.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> c.getMessage()).orElse(""));
-            return done(att, st, ok ? null : Duration.ofMinutes(2));
+            event(att, st);
+            // a verification failure is not retried by signing again: the bundles are verified again on the next reconcile
+            boolean retry = !Conditions.isTrue(st.conditions, "Ready") && !Signing.SIGNED_REASONS.contains(Conditions.reason(st.conditions, "Ready"));
+            return done(att, st, retry ? Duration.ofMinutes(2) : null);
         } catch (StorageException e) {
             return done(att, Signing.notReady(prev, gen, "StorageUnavailable", e.getMessage(), now), Duration.ofSeconds(15));
         }
+    }
+
+    private void event(Attestation att, AttestationStatus st) {
+        boolean ok = Conditions.isTrue(st.conditions, "Ready");
+        Status.event(client, att, ok ? "Normal" : "Warning", Conditions.reason(st.conditions, "Ready"),
+                st.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> c.getMessage()).orElse(""));
     }
 
     private UpdateControl<Attestation> done(Attestation att, AttestationStatus st, Duration requeue) {

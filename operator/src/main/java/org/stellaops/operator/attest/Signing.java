@@ -2,11 +2,13 @@ package org.stellaops.operator.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Secret;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,13 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.stellaops.core.attest.AttestationException;
-import org.stellaops.core.attest.BundleVerifier;
 import org.stellaops.core.attest.Dsse;
 import org.stellaops.core.attest.InToto;
 import org.stellaops.core.attest.KeySigner;
 import org.stellaops.core.attest.RekorClient;
 import org.stellaops.core.attest.SigstoreBundle;
-import org.stellaops.core.attest.VerificationException;
 import org.stellaops.core.json.Digests;
 import org.stellaops.core.json.Json;
 import org.stellaops.crds.v1alpha1.Attestation;
@@ -37,13 +37,26 @@ import org.stellaops.scanner.image.ImageRef;
 import org.stellaops.scanner.image.Referrers;
 import org.stellaops.storage.StorageException;
 
-/** Signs a scan's SBOM and report with the attestation library of core (DSSE/in-toto), logs, stores, attaches and verifies. */
+/**
+ * Signs a scan's SBOM and report with the attestation library of core (DSSE/in-toto), logs, stores, attaches, and
+ * verifies the stored bundles against the configured trust ({@link AttestationTrust}).
+ */
 @ApplicationScoped
 public class Signing {
+    /** Ready reasons of a finished signing pass: the bundles for the status' inputs exist and only their verification can change. */
+    static final List<String> SIGNED_REASONS = List.of("Attested", "TrustNotConfigured", "VerificationFailed");
     @Inject
     Storage storage;
     @Inject
     ScanPipeline pipeline;
+    @Inject
+    AttestConfig attestConfig;
+    AttestationTrust trust;
+
+    @PostConstruct
+    void init() {
+        trust = AttestationTrust.of(attestConfig);
+    }
 
     public static String inputsDigest(ImageScan scan) {
         Map<String, String> m = new TreeMap<>();
@@ -86,7 +99,7 @@ public class Signing {
         st.inputsDigest = inputsDigest(scan);
         st.conditions = prev == null ? new ArrayList<>() : prev.conditions;
         String name = ImageRef.parse(scan.getSpec().image).name();
-        boolean allVerified = true;
+        List<AttestationTrust.Verdict> verdicts = new ArrayList<>();
         List<AttestationStatus.Envelope> envelopes = new ArrayList<>();
         try {
             for (AttestationSpec.Predicate p : spec.predicates) {
@@ -118,12 +131,7 @@ public class Signing {
                     e.referrer = Referrers.attachBundle(client, ref, subject, json, type,
                             now.truncatedTo(ChronoUnit.SECONDS).toString()).manifestDigest();
                 }
-                try {
-                    BundleVerifier.verify(SigstoreBundle.parse(json, e.key), new BundleVerifier.Policy(signer.publicKey(), null, null,
-                            null, null, false, digest.substring(7), type, null));
-                } catch (VerificationException ve) {
-                    allVerified = false;
-                }
+                verdicts.add(trust.verify(json, e.key, signer.publicKey(), spec.rekor != null, digest.substring(7), type));
                 envelopes.add(e);
             }
         } catch (StorageException ex) {
@@ -136,7 +144,6 @@ public class Signing {
             return notReady(prev, gen, "SigningFailed", String.valueOf(ex.getMessage()), now);
         }
         st.envelopes = envelopes;
-        st.verified = allVerified;
         st.conditions = Conditions.set(st.conditions, "Signed", true, "Signed", envelopes.size() + " envelope(s)", gen, now);
         if (spec.rekor != null) {
             st.conditions = Conditions.set(st.conditions, "Logged", true, "Logged", spec.rekor.url, gen, now);
@@ -144,8 +151,48 @@ public class Signing {
         if (Boolean.TRUE.equals(spec.attachToRegistry)) {
             st.conditions = Conditions.set(st.conditions, "Attached", true, "Attached", "OCI referrers of " + digest, gen, now);
         }
-        st.conditions = Conditions.set(st.conditions, "Ready", allVerified, allVerified ? "Attested" : "VerificationFailed",
-                envelopes.size() + " attestation(s) for " + digest, gen, now);
+        return verified(st, verdicts, gen, now);
+    }
+
+    /**
+     * Verifies the stored bundles of a finished signing pass again against the trust configured now (no signing, no
+     * network): a changed key list or trusted root changes {@code verified} without signing again.
+     */
+    public AttestationStatus reverify(Attestation att, Secret keySecret, AttestationStatus prev, Instant now) throws StorageException {
+        Long gen = att.getMetadata().getGeneration();
+        AttestationStatus st = Json.mapper().convertValue(prev, AttestationStatus.class);
+        PublicKey signerKey = null;
+        if (att.getSpec().signer.keySecretRef != null) {
+            try {
+                signerKey = KeySigner.fromPem(secretValue(keySecret, att.getSpec().signer.keySecretRef),
+                        "Secret " + att.getSpec().signer.keySecretRef.name).publicKey();
+            } catch (AttestationException e) {
+                // the signer's key matters here only when it is itself trusted
+                if (trust.trustsSignerKeys()) {
+                    return verified(st, List.of(new AttestationTrust.Verdict(false, "VerificationFailed",
+                            "the signer's key is trusted but unavailable: " + e.getMessage())), gen, now);
+                }
+            }
+        }
+        List<AttestationTrust.Verdict> verdicts = new ArrayList<>();
+        for (AttestationStatus.Envelope e : st.envelopes) {
+            var json = storage.objects().get(e.key);
+            verdicts.add(json.isEmpty() ? new AttestationTrust.Verdict(false, "VerificationFailed", "object " + e.key + " is missing from the store")
+                    : trust.verify(json.get(), e.key, signerKey, att.getSpec().rekor != null, st.imageDigest.substring(7), e.predicateType));
+        }
+        return verified(st, verdicts, gen, now);
+    }
+
+    /** {@code verified}, the Verified condition (the first failure's reason, or what was verified) and Ready. */
+    private static AttestationStatus verified(AttestationStatus st, List<AttestationTrust.Verdict> verdicts, Long gen, Instant now) {
+        AttestationTrust.Verdict v = verdicts.stream().filter(x -> !x.verified()).findFirst().orElse(verdicts.isEmpty()
+                ? new AttestationTrust.Verdict(false, "VerificationFailed", "no envelope to verify")
+                : new AttestationTrust.Verdict(true, "Verified", verdicts.size() + " bundle(s) verified against the configured trust; "
+                + verdicts.get(0).message()));
+        st.verified = v.verified();
+        st.conditions = Conditions.set(st.conditions, "Verified", v.verified(), v.reason(), v.message(), gen, now);
+        st.conditions = Conditions.set(st.conditions, "Ready", v.verified(), v.verified() ? "Attested" : v.reason(),
+                v.verified() ? st.envelopes.size() + " attestation(s) for " + st.imageDigest : v.message(), gen, now);
         return st;
     }
 
