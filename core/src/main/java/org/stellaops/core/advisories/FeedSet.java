@@ -14,8 +14,9 @@ import org.stellaops.core.json.Json;
 
 /**
  * Advisory data loaded from files, directories and zips (such as OSV's per-ecosystem {@code all.zip}): OSV JSON/YAML,
- * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content. A document that cannot be
- * read becomes a diagnostic naming it and the rest still load; an unknown document is refused the same way.
+ * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content; gzip-compressed documents are
+ * inflated first. A document that cannot be read becomes a diagnostic naming it and the rest still load; an unknown
+ * document is refused the same way. Reading stays within the set's {@link InputLimits}.
  */
 public final class FeedSet {
     private final InputLimits limits;
