@@ -18,9 +18,9 @@ public final class DocumentErrors {
     public static String describe(JsonProcessingException e, String format) {
         String what;
         if (e instanceof JsonEOFException) {
-            what = "truncated " + format + " (unexpected end of input)";
+            what = "malformed " + format + " (truncated: unexpected end of input)";
         } else if (e instanceof MismatchedInputException) {
-            what = format + " of an unexpected shape";
+            what = "malformed " + format + " (an unexpected shape)";
         } else {
             what = "malformed " + format;
         }
