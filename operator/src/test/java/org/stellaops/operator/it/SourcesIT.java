@@ -134,20 +134,40 @@ class SourcesIT {
     }
 
     @Test
-    void aSecretsValueNeverReachesStatusOrEvents() {
+    void aSecretsValueNeverReachesStatusOrEvents() throws Exception {
         String ns = "src-secret";
         namespace(ns);
-        // an opted-in Secret that is no feed document: a password, a properties line, a PEM body
+        // an opted-in Secret that is no feed document: a password, a properties line, a JSON file with a bare token
         client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("app-credentials").withLabels(OPT_IN)
                 .endMetadata().addToData("password", b64(MARKER.getBytes(StandardCharsets.UTF_8)))
                 .addToData("db.properties", b64(("user=app\npassword=" + MARKER + "\n").getBytes(StandardCharsets.UTF_8)))
                 .addToData("token.json", b64(("{\"token\": " + MARKER + "}").getBytes(StandardCharsets.UTF_8))).build()).create();
-        feed(ns, "steal", AdvisoryFeedSpec.Type.osv, secretRef("app-credentials"));
-        SourceStatus st = synced(ns, "steal", false);
-        List<String> said = said(ns, st);
-        assertThat(String.join("\n", said)).contains("no advisories in the source").contains("malformed JSON")
-                .doesNotContain(MARKER).doesNotContain("hunter2");
-        assertThat(st.revision).isNull();
+        // and one that holds a real advisory beside a password: the sync succeeds, the password's diagnostic stays
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("mixed").withLabels(OPT_IN)
+                .endMetadata().addToData("password", b64(MARKER.getBytes(StandardCharsets.UTF_8)))
+                .addToData("GHSA-jfh8-c2jp-5v3q.json", b64(Files.readAllBytes(data.resolve("osv/maven/GHSA-jfh8-c2jp-5v3q.json"))))
+                .build()).create();
+        feed(ns, "steal-all", AdvisoryFeedSpec.Type.osv, secretRef("app-credentials"));
+        SourceRef one = secretRef("app-credentials");
+        one.secretRef.key = "password";
+        feed(ns, "steal-password", AdvisoryFeedSpec.Type.osv, one);
+        SourceRef json = secretRef("app-credentials");
+        json.secretRef.key = "token.json";
+        feed(ns, "steal-token", AdvisoryFeedSpec.Type.osv, json);
+        feed(ns, "mixed", AdvisoryFeedSpec.Type.osv, secretRef("mixed"));
+        for (String name : List.of("steal-all", "steal-password", "steal-token")) {
+            SourceStatus st = synced(ns, name, false);
+            assertThat(st.errors).singleElement().asString().contains("no advisories in the source").contains("malformed JSON");
+            assertThat(st.revision).isNull();
+        }
+        SourceStatus mixed = synced(ns, "mixed", true);
+        assertThat(mixed.advisories).isEqualTo(1);
+        assertThat(mixed.errors).singleElement().asString().startsWith("password: malformed JSON at line 1, column ");
+        List<String> said = new ArrayList<>(said(ns, mixed));
+        for (String name : List.of("steal-all", "steal-password", "steal-token")) {
+            said.addAll(said(ns, client.resources(AdvisoryFeed.class).inNamespace(ns).withName(name).get().getStatus()));
+        }
+        assertThat(said).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain(MARKER).doesNotContain("hunter2"));
     }
 
     @Test
