@@ -86,11 +86,17 @@ public class Sources {
         for (SourceDocuments.Document d : loaded.documents()) {
             if (d.name().endsWith(".zip")) {
                 Path tmp = Files.createTempFile(cache, "feed", ".zip");
+                int before = set.diagnostics().size();
                 try {
                     Files.write(tmp, d.content());
                     set.load(tmp);
+                } catch (InputTooLargeException | AdvisoryFormatException e) { // named by the document, not the temporary file
+                    throw new SourceException(e.getMessage().replace(tmp.toString(), d.name()));
                 } finally {
                     Files.deleteIfExists(tmp);
+                }
+                for (int i = before; i < set.diagnostics().size(); i++) {
+                    set.diagnostics().set(i, set.diagnostics().get(i).replace(tmp.toString(), d.name()));
                 }
             } else {
                 set.add(d.content(), d.name());

@@ -310,6 +310,26 @@ class SourcesIT {
         assertThat(synced(ns, "osv-split", true).advisories).isEqualTo(files.size());
     }
 
+    @Test
+    void aZipBombInAConfigMapFailsNamingItsEntryAndTheLimit() throws Exception {
+        String ns = "src-bomb";
+        namespace(ns);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+            zip.putNextEntry(new java.util.zip.ZipEntry("bomb.json"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) { // 256 MiB inflated, about 256 KiB stored
+                zip.write(zeros);
+            }
+        }
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("osv-all").withLabels(OPT_IN)
+                .endMetadata().addToBinaryData("osv-all.zip", b64(bytes.toByteArray())).build()).create();
+        feed(ns, "bomb", AdvisoryFeedSpec.Type.osv, configMapRef("osv-all"));
+        assertThat(synced(ns, "bomb", false).errors).containsExactly(
+                "osv-all.zip!/bomb.json: inflates to more than 67108864 bytes (the limit for one document)");
+    }
+
     VexSource vexSource(String ns, String name, double trust, String doc) {
         VexSource v = new VexSource();
         v.getMetadata().setName(name);
