@@ -35,7 +35,8 @@ public final class DecisionOptions {
     List<Path> vex = new ArrayList<>();
 
     @Option(names = "--vex-trust", paramLabel = "ISSUER=WEIGHT",
-            description = "Trust weight 0..1 of a VEX issuer (default 1; issuers below 0.5 are not trusted). Repeatable.")
+            description = "Trust weight 0..1 of a VEX issuer, or of a --vex FILE as given (every statement in it, with or without"
+                    + " an author; an issuer's weight can only lower it). Default 1; below 0.5 a statement is not trusted. Repeatable.")
     Map<String, Double> vexTrust = new HashMap<>();
 
     @Option(names = "--policy", paramLabel = "FILE", description = "Policy YAML (version \"1.0\"). Without one every finding is a warning.")
@@ -93,7 +94,13 @@ public final class DecisionOptions {
         List<VexStatement> statements = new ArrayList<>();
         for (Path v : vex) {
             try {
-                statements.addAll(VexParser.parse(Files.readAllBytes(v), v.toString()));
+                Double fileWeight = vexTrust.get(v.toString());
+                if (fileWeight != null && !(fileWeight >= 0 && fileWeight <= 1)) {
+                    throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "--vex-trust " + v + ": the weight must lie in 0..1");
+                }
+                for (VexStatement st : VexParser.parse(Files.readAllBytes(v), v.toString())) {
+                    statements.add(fileWeight == null ? st : st.fromSource(fileWeight, null));
+                }
             } catch (VexFormatException e) {
                 throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {

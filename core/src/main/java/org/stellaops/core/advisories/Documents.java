@@ -14,9 +14,9 @@ final class Documents {
         try {
             return Json.mapper().readTree(content);
         } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
+            throw new AdvisoryFormatException(origin, null, DocumentErrors.describe(e, "JSON"));
         } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
+            throw new AdvisoryFormatException(origin, null, DocumentErrors.describe(e));
         }
     }
 }

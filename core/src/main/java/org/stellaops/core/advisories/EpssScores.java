@@ -44,20 +44,23 @@ public record EpssScores(String modelVersion, String scoreDate, Map<String, Scor
                 header = true;
                 continue;
             }
+            // the row itself is never quoted in the error: the document may be something else entirely (a Secret's value)
             String[] f = l.split(",");
-            try {
-                if (f.length != 3 || !f[0].startsWith("CVE-")) {
-                    throw new NumberFormatException("three columns with a CVE id expected");
-                }
-                double epss = Double.parseDouble(f[1]);
-                double pct = Double.parseDouble(f[2]);
-                if (epss < 0 || epss > 1 || pct < 0 || pct > 1) {
-                    throw new NumberFormatException("scores must lie in 0..1");
-                }
-                scores.put(f[0], new Score(epss, pct));
-            } catch (NumberFormatException e) {
-                throw new AdvisoryFormatException(origin, "line " + (i + 1), "malformed row '" + l + "': " + e.getMessage());
+            if (f.length != 3 || !f[0].startsWith("CVE-")) {
+                throw new AdvisoryFormatException(origin, "line " + (i + 1), "malformed row: three columns with a CVE id expected");
             }
+            double epss;
+            double pct;
+            try {
+                epss = Double.parseDouble(f[1]);
+                pct = Double.parseDouble(f[2]);
+            } catch (NumberFormatException e) {
+                throw new AdvisoryFormatException(origin, "line " + (i + 1), "malformed row: epss and percentile must be numbers");
+            }
+            if (epss < 0 || epss > 1 || pct < 0 || pct > 1) {
+                throw new AdvisoryFormatException(origin, "line " + (i + 1), "malformed row: scores must lie in 0..1");
+            }
+            scores.put(f[0], new Score(epss, pct));
         }
         if (!header) {
             throw new AdvisoryFormatException(origin, null, "no cve,epss,percentile header: not an EPSS file");

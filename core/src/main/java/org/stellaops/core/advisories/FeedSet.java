@@ -9,24 +9,30 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.stellaops.core.json.Digests;
 import org.stellaops.core.json.Json;
 
 /**
  * Advisory data loaded from files, directories and zips (such as OSV's per-ecosystem {@code all.zip}): OSV JSON/YAML,
- * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content. A document that cannot be
- * read becomes a diagnostic naming it and the rest still load; an unknown document is refused the same way.
+ * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content; gzip-compressed documents are
+ * inflated first. A document that cannot be read becomes a diagnostic naming it and the rest still load; an unknown
+ * document is refused the same way. Reading stays within the set's {@link InputLimits}.
  */
 public final class FeedSet {
-    private static final long MAX_DOCUMENT = 64L * 1024 * 1024;
-    private static final long MAX_ZIP_TOTAL = 4L * 1024 * 1024 * 1024;
-
+    private final InputLimits limits;
     private final List<Advisory> advisories = new ArrayList<>();
     private final List<String> diagnostics = new ArrayList<>();
     private KevCatalog kev;
     private EpssScores epss;
+
+    /** A set read within the default {@link InputLimits}. */
+    public FeedSet() {
+        this(InputLimits.DEFAULT);
+    }
+
+    public FeedSet(InputLimits limits) {
+        this.limits = limits;
+    }
 
     public List<Advisory> advisories() {
         return advisories;
@@ -65,7 +71,10 @@ public final class FeedSet {
         return this;
     }
 
-    /** Loads a file, a directory (recursively) or a zip. */
+    /**
+     * Loads a file, a directory (recursively) or a zip. A zip or kit past the {@link InputLimits} fails with
+     * {@link InputTooLargeException} naming it.
+     */
     public FeedSet load(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             try (Stream<Path> files = Files.walk(path)) {
@@ -88,7 +97,7 @@ public final class FeedSet {
         }
         if (name.endsWith(".zip")) {
             if (isKit(f)) {
-                FeedSet kit = OfflineKit.read(Files.readAllBytes(f), f.toString());
+                FeedSet kit = OfflineKit.read(Files.readAllBytes(f), f.toString(), limits);
                 advisories.addAll(kit.advisories());
                 kev = kit.kev() != null ? kit.kev() : kev;
                 epss = kit.epss() != null ? kit.epss() : epss;
@@ -97,8 +106,8 @@ public final class FeedSet {
             }
             return;
         }
-        if (Files.size(f) > MAX_DOCUMENT) {
-            diagnostics.add(f + ": larger than " + MAX_DOCUMENT + " bytes; skipped");
+        if (Files.size(f) > limits.maxDocumentBytes()) {
+            diagnostics.add(f + ": larger than " + limits.maxDocumentBytes() + " bytes (the limit for one document); skipped");
             return;
         }
         add(Files.readAllBytes(f), f.toString());
@@ -112,41 +121,34 @@ public final class FeedSet {
         }
     }
 
+    /** Every entry of a zip is a document; the zip fails as a whole past the entry, document or inflated bounds. */
     private void loadZip(Path zip) throws IOException {
-        long total = 0;
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            ZipEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                if (e.isDirectory()) {
-                    continue;
-                }
-                byte[] data = readBounded(in, zip + "!/" + e.getName());
-                if (data == null) {
-                    continue;
-                }
-                total += data.length;
-                if (total > MAX_ZIP_TOTAL) {
-                    diagnostics.add(zip + ": inflates past " + MAX_ZIP_TOTAL + " bytes; the rest is not read");
-                    return;
-                }
-                add(data, zip + "!/" + e.getName());
-            }
-        } catch (java.util.zip.ZipException ex) {
-            diagnostics.add(zip + ": not a readable zip: " + ex.getMessage());
+        try (InputStream in = Files.newInputStream(zip)) {
+            limits.readZip(in, zip.toString(), limits.maxDocumentBytes(), (name, data) -> add(data, zip + "!/" + name));
+        } catch (AdvisoryFormatException e) {
+            diagnostics.add(e.getMessage());
         }
     }
 
-    private byte[] readBounded(InputStream in, String what) throws IOException {
-        byte[] data = in.readNBytes((int) MAX_DOCUMENT + 1);
-        if (data.length > MAX_DOCUMENT) {
-            diagnostics.add(what + ": larger than " + MAX_DOCUMENT + " bytes; skipped");
-            return null;
-        }
-        return data;
-    }
-
-    /** Adds one document, recognized by its content. */
+    /**
+     * Adds one document, recognized by its content; a gzip-compressed one (by its magic bytes, whatever its name) is
+     * inflated first, within the limit for one document. Problems become diagnostics that name the document and the
+     * kind and place of the problem, never its content.
+     */
     public void add(byte[] data, String origin) {
+        if (InputLimits.isGzip(data)) {
+            try {
+                data = limits.gunzip(data, origin);
+                origin = InputLimits.gunzippedName(origin);
+            } catch (AdvisoryFormatException e) {
+                diagnostics.add(e.getMessage());
+                return;
+            } catch (IOException e) {
+                diagnostics.add(e instanceof InputTooLargeException ? e.getMessage() + "; skipped"
+                        : origin + ": " + DocumentErrors.describe(e));
+                return;
+            }
+        }
         try {
             if (origin.endsWith(".csv")) {
                 epss = EpssScores.parse(data, origin);
@@ -160,10 +162,10 @@ public final class FeedSet {
             try {
                 root = Json.mapper().readTree(data);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                diagnostics.add(origin + ": malformed JSON: " + e.getOriginalMessage());
+                diagnostics.add(origin + ": " + DocumentErrors.describe(e, "JSON"));
                 return;
             } catch (IOException e) {
-                diagnostics.add(origin + ": unreadable: " + e.getMessage());
+                diagnostics.add(origin + ": " + DocumentErrors.describe(e));
                 return;
             }
             if (root == null || !root.isObject()) {

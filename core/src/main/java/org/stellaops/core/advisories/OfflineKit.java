@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.stellaops.core.json.Digests;
 import org.stellaops.core.json.Json;
@@ -65,46 +64,61 @@ public final class OfflineKit {
         zip.closeEntry();
     }
 
-    /** Reads a kit, checking every entry's digest and the revision; fails naming what does not match. */
+    /** Reads a kit within the default {@link InputLimits}. */
     public static FeedSet read(byte[] kit, String origin) throws IOException {
+        return read(kit, origin, InputLimits.DEFAULT);
+    }
+
+    /**
+     * Reads a kit, checking every entry's digest and the revision; fails naming what does not match. The kit may
+     * inflate to at most {@link InputLimits#maxInflatedBytes()} in all (one entry may take all of it: a kit's
+     * advisories are one document) and hold at most {@link InputLimits#maxEntries()} entries.
+     */
+    public static FeedSet read(byte[] kit, String origin, InputLimits limits) throws IOException {
         Map<String, byte[]> entries = new TreeMap<>();
-        try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(kit))) {
-            ZipEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                byte[] data = in.readNBytes(1 << 30);
-                entries.put(e.getName(), data);
-            }
-        }
+        limits.readZip(new java.io.ByteArrayInputStream(kit), origin, limits.maxInflatedBytes(), entries::put);
         byte[] m = entries.get(MANIFEST);
         if (m == null) {
             throw new AdvisoryFormatException(origin, MANIFEST, "not an offline kit (no manifest)");
         }
-        JsonNode manifest = Json.mapper().readTree(m);
+        JsonNode manifest = Documents.readJson(m, origin + "!/" + MANIFEST);
         for (var e : manifest.path("entries").properties()) {
             byte[] data = entries.get(e.getKey());
             if (data == null || !Digests.sha256(data).equals(e.getValue().asText())) {
                 throw new AdvisoryFormatException(origin, e.getKey(), "missing or does not match its digest in the manifest");
             }
         }
-        FeedSet feeds = new FeedSet();
-        feeds.advisories().addAll(Json.mapper().readValue(entries.get("advisories.json"), ADVISORIES));
+        FeedSet feeds = new FeedSet(limits);
+        if (!entries.containsKey("advisories.json")) {
+            throw new AdvisoryFormatException(origin, "advisories.json", "missing from the kit");
+        }
+        feeds.advisories().addAll(entry(entries, "advisories.json", ADVISORIES, origin));
         if (entries.containsKey("kev.json")) {
-            feeds.setKev(Json.mapper().readValue(entries.get("kev.json"), KevCatalog.class));
+            feeds.setKev(entry(entries, "kev.json", new TypeReference<KevCatalog>() { }, origin));
         }
         if (entries.containsKey("epss.json")) {
-            feeds.setEpss(Json.mapper().readValue(entries.get("epss.json"), EpssScores.class));
+            feeds.setEpss(entry(entries, "epss.json", new TypeReference<EpssScores>() { }, origin));
         }
         String revision = feeds.revision();
         if (!revision.equals(manifest.path("revision").asText())) {
-            throw new AdvisoryFormatException(origin, MANIFEST + " revision", "is " + manifest.path("revision").asText()
-                    + " but the content's revision is " + revision);
+            throw new AdvisoryFormatException(origin, MANIFEST + " revision", "does not match the content's revision " + revision);
         }
         return feeds;
     }
 
+    private static <T> T entry(Map<String, byte[]> entries, String name, TypeReference<T> type, String origin) {
+        try {
+            return Json.mapper().readValue(entries.get(name), type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AdvisoryFormatException(origin, name, DocumentErrors.describe(e, "JSON"));
+        } catch (IOException e) {
+            throw new AdvisoryFormatException(origin, name, DocumentErrors.describe(e));
+        }
+    }
+
     /** Installs a verified kit into the cache as {@code feeds/<revision>.zip} and returns that path. */
     public static Path install(byte[] kit, String origin, Path cacheRoot) throws IOException {
-        FeedSet feeds = read(kit, origin);
+        FeedSet feeds = read(kit, origin, InputLimits.DEFAULT);
         Path dir = Files.createDirectories(cacheRoot.resolve("feeds"));
         Path target = dir.resolve(feeds.revision().replace(':', '-') + ".zip");
         Path tmp = Files.createTempFile(dir, ".kit", ".tmp");

@@ -31,10 +31,10 @@ public final class OsvParser {
             boolean yaml = origin.endsWith(".yaml") || origin.endsWith(".yml");
             root = (yaml ? YAML : Json.mapper()).readTree(content);
         } catch (JsonProcessingException e) {
-            throw new AdvisoryFormatException(origin, null, "malformed " + (origin.endsWith(".yaml") ? "YAML" : "JSON")
-                    + ": " + e.getOriginalMessage());
+            boolean yaml = origin.endsWith(".yaml") || origin.endsWith(".yml");
+            throw new AdvisoryFormatException(origin, null, DocumentErrors.describe(e, yaml ? "YAML" : "JSON"));
         } catch (IOException e) {
-            throw new AdvisoryFormatException(origin, null, "unreadable: " + e.getMessage());
+            throw new AdvisoryFormatException(origin, null, DocumentErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new AdvisoryFormatException(origin, "$", "not a JSON object");
@@ -97,7 +97,7 @@ public final class OsvParser {
             case "maven" -> {
                 int c = name.indexOf(':');
                 if (c <= 0) {
-                    throw new AdvisoryFormatException(origin, path + ".package.name", "Maven name '" + name + "' is not group:artifact");
+                    throw new AdvisoryFormatException(origin, path + ".package.name", "Maven name is not group:artifact");
                 }
                 namespace = name.substring(0, c);
                 pkgName = name.substring(c + 1);

@@ -21,8 +21,10 @@ import java.util.TreeMap;
  *   platform manifest) — narrowed to its subcomponents when it lists any — or a purl that, normalized, has the
  *   component's type, namespace and name, its version when the statement gives one, and only qualifiers the component
  *   also has.</li>
- *   <li>Per issuer the latest statement wins. Issuers are trusted when their weight (configured per issuer, else the
- *   default) reaches the threshold.</li>
+ *   <li>Per issuer the latest statement wins. A statement is trusted when its weight reaches the threshold: the weight
+ *   of the source it was read from (a VexSource's trust, a document's weight on the command line), lowered to the
+ *   issuer's configured weight when one is configured; a statement without a source weight has its issuer's
+ *   configured weight, else the default. A statement without an author thus never escapes its source's low trust.</li>
  *   <li>Trusted issuers that agree decide. When they disagree the result fails safe — affected if any says affected,
  *   else under investigation — and the conflict is kept.</li>
  * </ul>
@@ -66,13 +68,13 @@ public final class VexConsensus {
         List<VexStatement> trusted = new ArrayList<>();
         List<VexStatement> lowerTrust = new ArrayList<>();
         for (Map.Entry<String, VexStatement> e : latestPerIssuer.entrySet()) {
-            (weight(e.getKey()) >= threshold ? trusted : lowerTrust).add(e.getValue());
+            (weight(e.getValue()) >= threshold ? trusted : lowerTrust).add(e.getValue());
         }
         if (trusted.isEmpty()) {
             return new Decision(null, false, List.copyOf(latestPerIssuer.values()), List.of(),
                     latestPerIssuer.isEmpty() ? "no VEX statement applies" : "only untrusted issuers speak to it");
         }
-        trusted.sort(Comparator.comparing((VexStatement s) -> -weight(s.issuer())).thenComparing(s -> String.valueOf(s.issuer())));
+        trusted.sort(Comparator.comparing((VexStatement s) -> -weight(s)).thenComparing(s -> String.valueOf(s.issuer())));
         Map<VexStatement.Status, List<String>> byStatus = new LinkedHashMap<>();
         for (VexStatement s : trusted) {
             byStatus.computeIfAbsent(s.status(), k -> new ArrayList<>()).add(String.valueOf(s.issuer()));
@@ -86,7 +88,7 @@ public final class VexConsensus {
             List<VexStatement> all = new ArrayList<>(trusted);
             for (VexStatement s : lowerTrust) {
                 if (s.status() != st) {
-                    kept.add(s.status().id() + ": " + s.issuer() + " (trust " + weight(String.valueOf(s.issuer()))
+                    kept.add(s.status().id() + ": " + s.issuer() + " (trust " + weight(s)
                             + ", below " + threshold + "; not decisive)");
                     all.add(s);
                 }
@@ -103,8 +105,13 @@ public final class VexConsensus {
                 + "): failing safe to " + safe.id());
     }
 
-    private double weight(String issuer) {
-        return trust.getOrDefault(issuer, defaultTrust);
+    /** The statement's weight: its source's, at most its issuer's configured weight; else the issuer's, else the default. */
+    private double weight(VexStatement s) {
+        Double configured = s.issuer() == null ? null : trust.get(s.issuer());
+        if (s.weight() != null) {
+            return configured == null ? s.weight() : Math.min(s.weight(), configured);
+        }
+        return configured != null ? configured : defaultTrust;
     }
 
     private static OffsetDateTime time(VexStatement s) {

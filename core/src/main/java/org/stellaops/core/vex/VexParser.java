@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.stellaops.core.advisories.DocumentErrors;
 import org.stellaops.core.json.Json;
 
 /**
@@ -23,9 +24,9 @@ public final class VexParser {
         try {
             root = Json.mapper().readTree(content);
         } catch (JsonProcessingException e) {
-            throw new VexFormatException(origin, null, "malformed JSON: " + e.getOriginalMessage());
+            throw new VexFormatException(origin, null, DocumentErrors.describe(e, "JSON"));
         } catch (IOException e) {
-            throw new VexFormatException(origin, null, "unreadable: " + e.getMessage());
+            throw new VexFormatException(origin, null, DocumentErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new VexFormatException(origin, "$", "not a JSON object");
@@ -49,7 +50,8 @@ public final class VexParser {
             case "affected", "known_affected", "exploitable" -> VexStatement.Status.AFFECTED;
             case "fixed", "first_fixed", "resolved", "resolved_with_pedigree" -> VexStatement.Status.FIXED;
             case "under_investigation", "in_triage" -> VexStatement.Status.UNDER_INVESTIGATION;
-            default -> throw new VexFormatException(origin, path, "unknown status '" + s + "'");
+            default -> throw new VexFormatException(origin, path, "unknown status (expected not_affected, affected, fixed, under_investigation"
+                    + " or their CSAF and CycloneDX names)");
         };
     }
 
@@ -171,7 +173,7 @@ public final class VexParser {
                     String id = pid.asText();
                     VexStatement.Product p = products.get(id);
                     if (p == null) {
-                        throw new VexFormatException(origin, path + ".product_status." + st.getKey(), "unknown product id " + id);
+                        throw new VexFormatException(origin, path + ".product_status." + st.getKey(), "a product id that is not in the product tree");
                     }
                     out.add(new VexStatement(vuln, aliases, List.of(p), status, justifications.get(id), impacts.get(id),
                             actions.get(id), time, issuer, docId, "csaf"));

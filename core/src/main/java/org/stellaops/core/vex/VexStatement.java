@@ -1,5 +1,6 @@
 package org.stellaops.core.vex;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -13,13 +14,33 @@ import java.util.List;
  * @param timestamp     ISO-8601 time of the statement (or of its document)
  * @param issuer        who says it (author, publisher, manufacturer)
  * @param document      the document's id and where it was read from
+ * @param weight        the trust (0..1) of the source the statement was read from, with or without an issuer; null when
+ *                      the source sets none (then only the issuer's configured trust or the default applies)
  */
 public record VexStatement(String vulnerability, List<String> aliases, List<Product> products, Status status,
                            String justification, String impactStatement, String actionStatement, String timestamp,
-                           String issuer, String document, String format) {
+                           String issuer, String document, String format,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) Double weight) {
     public VexStatement {
         aliases = List.copyOf(aliases);
         products = List.copyOf(products);
+        if (weight != null && !(weight >= 0 && weight <= 1)) {
+            throw new IllegalArgumentException("a VEX source's weight lies in 0..1");
+        }
+    }
+
+    /** A statement as read, before its source's weight is known. */
+    public VexStatement(String vulnerability, List<String> aliases, List<Product> products, Status status, String justification,
+                        String impactStatement, String actionStatement, String timestamp, String issuer, String document,
+                        String format) {
+        this(vulnerability, aliases, products, status, justification, impactStatement, actionStatement, timestamp, issuer,
+                document, format, null);
+    }
+
+    /** This statement as its source says it: the source's weight, and the issuer the source names (null: as written). */
+    public VexStatement fromSource(double sourceWeight, String sourceIssuer) {
+        return new VexStatement(vulnerability, aliases, products, status, justification, impactStatement, actionStatement,
+                timestamp, sourceIssuer != null ? sourceIssuer : issuer, document, format, sourceWeight);
     }
 
     /** The four statuses every VEX format can express. */

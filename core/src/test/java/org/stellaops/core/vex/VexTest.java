@@ -140,6 +140,41 @@ class VexTest {
         assertThatThrownBy(() -> VexParser.parse("{\"hello\": 1}".getBytes(), "x.json"))
                 .isInstanceOf(VexFormatException.class).hasMessageContaining("x.json at $: unknown VEX format");
         assertThatThrownBy(() -> VexParser.parse(openVex("A", "2024-01-01T00:00:00Z", "maybe", "pkg:npm/x"), "y.json"))
-                .hasMessageContaining("y.json at $.statements[0].status").hasMessageContaining("maybe");
+                .hasMessageContaining("y.json at $.statements[0].status: unknown status")
+                .hasMessageNotContaining("maybe"); // the document's text is never quoted: it may be a Secret's value
+    }
+
+    /** Trivy's OpenVEX for its own release without its author: the statements have no issuer. */
+    static List<VexStatement> authorless() throws IOException {
+        Path f = SharedData.dir().resolve("vex/openvex/trivy-project/trivy.openvex.json");
+        com.fasterxml.jackson.databind.node.ObjectNode doc =
+                (com.fasterxml.jackson.databind.node.ObjectNode) org.stellaops.core.json.Json.mapper().readTree(f.toFile());
+        doc.remove("author");
+        List<VexStatement> st = VexParser.parse(org.stellaops.core.json.Json.write(doc), "authorless.json");
+        assertThat(st).isNotEmpty().allSatisfy(s -> assertThat(s.issuer()).isNull());
+        return st;
+    }
+
+    @Test
+    void aStatementWithoutAuthorCarriesItsSourcesWeight() throws IOException {
+        Set<String> ids = Set.of("CVE-2024-26147");
+        String helm = "pkg:golang/helm.sh/helm/v3@v3.14.1";
+        Set<String> in = Set.of("pkg:golang/github.com/aquasecurity/trivy@v0.50.0");
+        List<VexStatement> low = authorless().stream().map(s -> s.fromSource(0.2, null)).toList();
+        VexConsensus.Decision d = new VexConsensus(low, Map.of(), 1.0, 0.5).decide(ids, helm, Set.of(), in);
+        assertThat(d.suppressed()).isFalse();
+        assertThat(d.status()).isNull();
+        assertThat(d.reason()).isEqualTo("only untrusted issuers speak to it");
+        List<VexStatement> high = authorless().stream().map(s -> s.fromSource(0.9, null)).toList();
+        VexConsensus.Decision h = new VexConsensus(high, Map.of(), 1.0, 0.5).decide(ids, helm, Set.of(), in);
+        assertThat(h.suppressed()).isTrue();
+        assertThat(h.status()).isEqualTo(VexStatement.Status.NOT_AFFECTED);
+        // an issuer's configured weight lowers a source's, never raises it
+        List<VexStatement> named = authorless().stream().map(s -> s.fromSource(0.9, "Aqua Security")).toList();
+        assertThat(new VexConsensus(named, Map.of("Aqua Security", 0.3), 1.0, 0.5).decide(ids, helm, Set.of(), in).suppressed()).isFalse();
+        List<VexStatement> lowNamed = authorless().stream().map(s -> s.fromSource(0.2, "Aqua Security")).toList();
+        assertThat(new VexConsensus(lowNamed, Map.of("Aqua Security", 1.0), 1.0, 0.5).decide(ids, helm, Set.of(), in).suppressed()).isFalse();
+        // statements read without a source keep the issuer and default weights
+        assertThat(new VexConsensus(authorless(), Map.of(), 1.0, 0.5).decide(ids, helm, Set.of(), in).suppressed()).isTrue();
     }
 }

@@ -14,6 +14,10 @@ public class SourceStatus {
     public String revision;
     public Integer statements;
     public Integer advisories;
+    /** Entries of the KEV catalog in use (an AdvisoryFeed holding one). */
+    public Integer kev;
+    /** CVEs with an EPSS score in use (an AdvisoryFeed holding EPSS scores). */
+    public Integer epss;
     public String lastSync;
     public String etag;
     public String lastModified;
@@ -24,7 +28,8 @@ public class SourceStatus {
     public boolean equals(Object o) {
         return o instanceof SourceStatus s && Objects.equals(observedGeneration, s.observedGeneration)
                 && Objects.equals(revision, s.revision) && Objects.equals(statements, s.statements)
-                && Objects.equals(advisories, s.advisories) && Objects.equals(lastSync, s.lastSync) && Objects.equals(etag, s.etag)
+                && Objects.equals(advisories, s.advisories) && Objects.equals(kev, s.kev) && Objects.equals(epss, s.epss)
+                && Objects.equals(lastSync, s.lastSync) && Objects.equals(etag, s.etag)
                 && Objects.equals(lastModified, s.lastModified) && Objects.equals(errors, s.errors)
                 && Objects.equals(conditions, s.conditions);
     }

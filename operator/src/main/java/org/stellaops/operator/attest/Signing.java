@@ -51,6 +51,8 @@ public class Signing {
     ScanPipeline pipeline;
     @Inject
     AttestConfig attestConfig;
+    @Inject
+    org.stellaops.operator.sources.Outbound outbound;
     AttestationTrust trust;
 
     @PostConstruct
@@ -86,6 +88,14 @@ public class Signing {
         if (spec.signer.keyless != null) {
             return notReady(prev, gen, "KeylessNotSupported", "keyless signing needs an OIDC identity token for Fulcio; the operator "
                     + "signs with keySecretRef (the CLI's stella attest --keyless signs keyless)", now);
+        }
+        if (spec.rekor != null) { // a tenant-chosen URL: checked like a feed URL before anything is sent
+            try {
+                outbound.policy().check(URI.create(spec.rekor.url));
+            } catch (org.stellaops.core.net.OutboundException | IllegalArgumentException e) {
+                return notReady(prev, gen, "RekorRefused", "rekor.url: " + (e instanceof IllegalArgumentException
+                        ? "not a valid URL" : e.getMessage()), now);
+            }
         }
         KeySigner signer;
         try {

@@ -1,6 +1,7 @@
 package org.stellaops.operator.sources;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -17,7 +18,12 @@ import org.stellaops.core.advisories.FeedFetcher;
 import org.stellaops.crds.v1alpha1.SourceRef;
 import org.stellaops.storage.ObjectStore;
 
-/** The documents a VexSource or AdvisoryFeed names: fetched by URL (conditionally), or read from a ConfigMap, Secret, object or inline. */
+/**
+ * The documents a VexSource or AdvisoryFeed names: fetched by URL (conditionally, within the outbound policy), or read
+ * from ConfigMaps or a Secret that opted in with the label {@value SourceSettings#OPT_IN_LABEL}=true, an object under the
+ * namespace's import prefix, or inline. Messages never reveal more than the source's owner can see: a missing and an
+ * unlabelled ConfigMap or Secret are refused with the same words.
+ */
 public final class SourceDocuments {
     public record Document(String name, byte[] content) {
     }
@@ -28,14 +34,20 @@ public final class SourceDocuments {
     private SourceDocuments() {
     }
 
-    public static Loaded load(SourceRef src, String namespace, KubernetesClient client, ObjectStore objects, Path cacheDir)
-            throws IOException {
+    public static Loaded load(SourceRef src, String namespace, KubernetesClient client, ObjectStore objects, Path cacheDir,
+                              Outbound outbound) throws IOException {
         if (src == null) {
-            throw new IOException("spec.source is missing");
+            throw new SourceException("spec.source is missing");
         }
         if (src.url != null) {
-            FeedFetcher.Fetched f = new FeedFetcher(cacheDir).fetch(URI.create(src.url));
-            String name = URI.create(src.url).getPath();
+            URI uri;
+            try {
+                uri = URI.create(src.url);
+            } catch (IllegalArgumentException e) {
+                throw new SourceException("spec.source.url is not a valid URL");
+            }
+            FeedFetcher.Fetched f = new FeedFetcher(cacheDir, outbound.policy(), outbound.limits().maxDownloadBytes()).fetch(uri);
+            String name = uri.getPath() == null ? "" : uri.getPath();
             name = name.substring(name.lastIndexOf('/') + 1);
             return new Loaded(List.of(new Document(name.isEmpty() ? "document.json" : name, Files.readAllBytes(f.file()))), f.etag(),
                     f.lastModified(), f.changed());
@@ -44,40 +56,88 @@ public final class SourceDocuments {
             return new Loaded(List.of(new Document("inline.json", src.inline.getBytes(StandardCharsets.UTF_8))), null, null, true);
         }
         if (src.objectKey != null) {
-            byte[] b = objects.get(src.objectKey).orElseThrow(() -> new IOException("object " + src.objectKey + " not found in the object store"));
-            return new Loaded(List.of(new Document(src.objectKey.substring(src.objectKey.lastIndexOf('/') + 1), b)), null, null, true);
+            String key = objectKey(src.objectKey, outbound.objectKeyPrefix(namespace));
+            byte[] b = objects.get(key).orElseThrow(() -> new SourceException("object " + key + " not found in the object store"));
+            return new Loaded(List.of(new Document(key.substring(key.lastIndexOf('/') + 1), b)), null, null, true);
         }
         Map<String, byte[]> data = new TreeMap<>();
         if (src.configMapRef != null) {
-            ConfigMap cm = client.configMaps().inNamespace(namespace).withName(src.configMapRef.name).get();
-            if (cm == null) {
-                throw new IOException("ConfigMap " + namespace + "/" + src.configMapRef.name + " not found");
+            data.putAll(configMap(client, namespace, src.configMapRef, ""));
+        } else if (src.configMapRefs != null && !src.configMapRefs.isEmpty()) {
+            for (SourceRef.KeyRef ref : src.configMapRefs) {
+                data.putAll(configMap(client, namespace, ref, ref.name + "/"));
             }
-            if (cm.getData() != null) {
-                cm.getData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
-            }
-            if (cm.getBinaryData() != null) {
-                cm.getBinaryData().forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
-            }
-            filter(data, src.configMapRef.key, "ConfigMap " + src.configMapRef.name);
         } else if (src.secretRef != null) {
-            Secret s = client.secrets().inNamespace(namespace).withName(src.secretRef.name).get();
-            if (s == null) {
-                throw new IOException("Secret " + namespace + "/" + src.secretRef.name + " not found");
-            }
+            Secret s = src.secretRef.name == null ? null : client.secrets().inNamespace(namespace).withName(src.secretRef.name).get();
+            optedIn(s, "Secret", namespace, src.secretRef.name);
+            Map<String, byte[]> d = new TreeMap<>();
             if (s.getData() != null) {
-                s.getData().forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
+                for (var e : s.getData().entrySet()) {
+                    d.put(e.getKey(), base64(e.getValue(), "Secret " + src.secretRef.name, e.getKey()));
+                }
             }
             if (s.getStringData() != null) {
-                s.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
+                s.getStringData().forEach((k, v) -> d.put(k, v.getBytes(StandardCharsets.UTF_8)));
             }
-            filter(data, src.secretRef.key, "Secret " + src.secretRef.name);
+            filter(d, src.secretRef.key, "Secret " + src.secretRef.name);
+            data.putAll(d);
         } else {
-            throw new IOException("spec.source names none of url, configMapRef, secretRef, objectKey, inline");
+            throw new SourceException("spec.source names none of url, configMapRef, configMapRefs, secretRef, objectKey, inline");
         }
         List<Document> docs = new ArrayList<>();
         data.forEach((k, v) -> docs.add(new Document(k, v)));
         return new Loaded(docs, null, null, true);
+    }
+
+    /** A ConfigMap's entries (data and binaryData), names prefixed when several ConfigMaps make one source. */
+    private static Map<String, byte[]> configMap(KubernetesClient client, String namespace, SourceRef.KeyRef ref, String prefix)
+            throws IOException {
+        ConfigMap cm = ref.name == null ? null : client.configMaps().inNamespace(namespace).withName(ref.name).get();
+        optedIn(cm, "ConfigMap", namespace, ref.name);
+        Map<String, byte[]> data = new TreeMap<>();
+        if (cm.getData() != null) {
+            cm.getData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (cm.getBinaryData() != null) {
+            for (var e : cm.getBinaryData().entrySet()) {
+                data.put(e.getKey(), base64(e.getValue(), "ConfigMap " + ref.name, e.getKey()));
+            }
+        }
+        filter(data, ref.key, "ConfigMap " + ref.name);
+        Map<String, byte[]> named = new TreeMap<>();
+        data.forEach((k, v) -> named.put(prefix + k, v));
+        return named;
+    }
+
+    /**
+     * Refuses a ConfigMap or Secret that does not exist or has not opted in, with one message for both: whoever can
+     * create a source in the namespace learns nothing about objects they could not read themselves.
+     */
+    static void optedIn(HasMetadata o, String kind, String namespace, String name) throws SourceException {
+        boolean labelled = o != null && o.getMetadata().getLabels() != null
+                && "true".equals(o.getMetadata().getLabels().get(SourceSettings.OPT_IN_LABEL));
+        if (!labelled) {
+            throw new SourceException(kind + " " + namespace + "/" + name + " is not readable as a source: it must exist and"
+                    + " carry the label " + SourceSettings.OPT_IN_LABEL + "=true");
+        }
+    }
+
+    /** An objectKey, which must lie under the namespace's import prefix; returned as given. */
+    static String objectKey(String key, String prefix) throws SourceException {
+        if (!key.startsWith(prefix) || key.length() == prefix.length() || key.contains("..") || key.contains("//")
+                || key.contains("\\") || key.contains("./")) {
+            throw new SourceException("spec.source.objectKey must name an object under " + prefix
+                    + " (objects outside this namespace's import prefix are not readable)");
+        }
+        return key;
+    }
+
+    private static byte[] base64(String value, String what, String key) throws SourceException {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new SourceException(what + " key " + key + " is not valid base64");
+        }
     }
 
     private static void filter(Map<String, byte[]> data, String key, String what) throws IOException {
@@ -85,7 +145,7 @@ public final class SourceDocuments {
             return;
         }
         if (!data.containsKey(key)) {
-            throw new IOException(what + " has no key " + key);
+            throw new SourceException(what + " has no key " + key);
         }
         data.keySet().removeIf(k -> !k.equals(key));
     }

@@ -20,6 +20,8 @@ final class SourceStatuses {
             st.statements = s.count();
         } else {
             st.advisories = s.count();
+            st.kev = s.kev();
+            st.epss = s.epss();
         }
         st.lastSync = now.toString();
         st.etag = s.etag();
@@ -27,9 +29,20 @@ final class SourceStatuses {
         st.errors = new ArrayList<>(s.diagnostics().subList(0, Math.min(10, s.diagnostics().size())));
         List<io.fabric8.kubernetes.api.model.Condition> c = previous == null ? null : previous.conditions;
         c = Conditions.set(c, "Synced", true, "Synced", "revision " + s.revision(), generation, now);
-        st.conditions = Conditions.set(c, "Ready", true, "RevisionAvailable", s.count() + (vex ? " statements" : " advisories"),
-                generation, now);
+        st.conditions = Conditions.set(c, "Ready", true, "RevisionAvailable", counts(s, vex), generation, now);
         return st;
+    }
+
+    /** "12 advisories", "0 advisories, 1404 KEV entries", "3 statements". */
+    static String counts(Sources.Synced s, boolean vex) {
+        StringBuilder b = new StringBuilder().append(s.count()).append(vex ? " statements" : " advisories");
+        if (s.kev() != null) {
+            b.append(", ").append(s.kev()).append(" KEV entries");
+        }
+        if (s.epss() != null) {
+            b.append(", ").append(s.epss()).append(" EPSS scores");
+        }
+        return b.toString();
     }
 
     static SourceStatus failed(SourceStatus previous, Long generation, String error, Instant now) {
@@ -38,6 +51,8 @@ final class SourceStatuses {
             st.revision = previous.revision;
             st.statements = previous.statements;
             st.advisories = previous.advisories;
+            st.kev = previous.kev;
+            st.epss = previous.epss;
             st.lastSync = previous.lastSync;
             st.etag = previous.etag;
             st.lastModified = previous.lastModified;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.bson.Document;
 import org.stellaops.core.advisories.Advisory;
+import org.stellaops.core.advisories.AdvisoryFormatException;
 import org.stellaops.core.advisories.FeedSet;
+import org.stellaops.core.advisories.InputLimits;
+import org.stellaops.core.advisories.InputTooLargeException;
 import org.stellaops.core.advisories.OfflineKit;
 import org.stellaops.core.decider.Decider;
 import org.stellaops.core.json.Digests;
@@ -49,6 +51,8 @@ public class Sources {
     Storage storage;
     @Inject
     KubernetesClient client;
+    @Inject
+    Outbound outbound;
 
     /** Built once per combination of revisions: the decider's advisory index and the parsed VEX statements. */
     private final Map<String, Decider.Index> indexes = new ConcurrentHashMap<>();
@@ -63,7 +67,12 @@ public class Sources {
         }
     }
 
-    public record Synced(String revision, int count, List<String> diagnostics, String etag, String lastModified) {
+    /** A sync's result: the revision, its count (advisories or statements), KEV entries and EPSS scores (null: none). */
+    public record Synced(String revision, int count, List<String> diagnostics, String etag, String lastModified, Integer kev,
+                         Integer epss) {
+        public Synced(String revision, int count, List<String> diagnostics, String etag, String lastModified) {
+            this(revision, count, diagnostics, etag, lastModified, null, null);
+        }
     }
 
     public static String id(HasMetadata r) {
@@ -72,16 +81,22 @@ public class Sources {
 
     public Synced syncFeed(AdvisoryFeed feed) throws IOException {
         SourceDocuments.Loaded loaded = SourceDocuments.load(feed.getSpec().source, feed.getMetadata().getNamespace(), client,
-                storage.objects(), cache.resolve("fetch"));
-        FeedSet set = new FeedSet();
+                storage.objects(), cache.resolve("fetch"), outbound);
+        FeedSet set = new FeedSet(outbound.limits());
         for (SourceDocuments.Document d : loaded.documents()) {
             if (d.name().endsWith(".zip")) {
                 Path tmp = Files.createTempFile(cache, "feed", ".zip");
+                int before = set.diagnostics().size();
                 try {
                     Files.write(tmp, d.content());
                     set.load(tmp);
+                } catch (InputTooLargeException | AdvisoryFormatException e) { // named by the document, not the temporary file
+                    throw new SourceException(e.getMessage().replace(tmp.toString(), d.name()));
                 } finally {
                     Files.deleteIfExists(tmp);
+                }
+                for (int i = before; i < set.diagnostics().size(); i++) {
+                    set.diagnostics().set(i, set.diagnostics().get(i).replace(tmp.toString(), d.name()));
                 }
             } else {
                 set.add(d.content(), d.name());
@@ -93,7 +108,7 @@ public class Sources {
                     .anyMatch(e -> e.equalsIgnoreCase(af.ecosystem()))));
         }
         if (set.advisories().isEmpty() && set.kev() == null && set.epss() == null) {
-            throw new IOException("no advisories in the source" + (set.diagnostics().isEmpty() ? "" : ": " + set.diagnostics().get(0)));
+            throw new SourceException("no advisories in the source" + (set.diagnostics().isEmpty() ? "" : ": " + set.diagnostics().get(0)));
         }
         byte[] kit = OfflineKit.export(set);
         String revision = set.revision();
@@ -111,26 +126,33 @@ public class Sources {
             index.add(new Document("id", a.id()).append("aliases", a.aliases()).append("packages", packages));
         }
         catalog.putAdvisoryIndex(id(feed), revision, index);
-        return new Synced(revision, set.advisories().size(), set.diagnostics(), loaded.etag(), loaded.lastModified());
+        return new Synced(revision, set.advisories().size(), set.diagnostics(), loaded.etag(), loaded.lastModified(),
+                set.kev() == null ? null : set.kev().entries().size(), set.epss() == null ? null : set.epss().scores().size());
     }
 
     public Synced syncVex(VexSource src) throws IOException {
         SourceDocuments.Loaded loaded = SourceDocuments.load(src.getSpec().source, src.getMetadata().getNamespace(), client,
-                storage.objects(), cache.resolve("fetch"));
+                storage.objects(), cache.resolve("fetch"), outbound);
         List<String> diagnostics = new ArrayList<>();
         int statements = 0;
         ObjectNode bundle = Json.mapper().createObjectNode();
         ArrayNode docs = bundle.putArray("documents");
         for (SourceDocuments.Document d : loaded.documents()) {
+            String name = d.name();
+            byte[] content = d.content();
             try {
-                statements += VexParser.parse(d.content(), d.name()).size();
-                docs.addObject().put("name", d.name()).put("content", Base64.getEncoder().encodeToString(d.content()));
-            } catch (VexFormatException e) {
+                if (InputLimits.isGzip(content)) { // stored inflated: what is read back is plain VEX
+                    content = outbound.limits().gunzip(content, name);
+                    name = InputLimits.gunzippedName(name);
+                }
+                statements += VexParser.parse(content, name).size();
+                docs.addObject().put("name", name).put("content", Base64.getEncoder().encodeToString(content));
+            } catch (VexFormatException | AdvisoryFormatException | InputTooLargeException e) {
                 diagnostics.add(e.getMessage());
             }
         }
         if (docs.isEmpty()) {
-            throw new IOException("no readable VEX document" + (diagnostics.isEmpty() ? "" : ": " + diagnostics.get(0)));
+            throw new SourceException("no readable VEX document" + (diagnostics.isEmpty() ? "" : ": " + diagnostics.get(0)));
         }
         byte[] bytes = Json.write(bundle);
         String revision = Digests.sha256(bytes);
@@ -153,7 +175,7 @@ public class Sources {
         }
         FeedSet all = new FeedSet();
         for (String id : revisions.keySet()) {
-            all.merge(OfflineKit.read(stored(id), id));
+            all.merge(OfflineKit.read(stored(id), id, outbound.limits()));
         }
         Decider.Index index = Decider.Index.of(all);
         if (indexes.size() > 8) {
@@ -191,14 +213,18 @@ public class Sources {
 
     /** The stored content of a synced source (its kit or VEX documents) as the catalog names it. */
     private byte[] stored(String sourceId) throws IOException {
-        Catalog.Source s = storage.catalog().source(sourceId).orElseThrow(() -> new IOException(sourceId + " is not in the catalog"));
-        return storage.objects().get(s.objectKey()).orElseThrow(() -> new IOException(s.objectKey() + " is missing from the object store"));
+        Catalog.Source s = storage.catalog().source(sourceId).orElseThrow(() -> new SourceException(sourceId + " is not in the catalog"));
+        return storage.objects().get(s.objectKey()).orElseThrow(() -> new SourceException(s.objectKey() + " is missing from the object store"));
     }
 
+    /**
+     * Statements of the Ready sources, each carrying its source's trust as its weight (with or without an author), and
+     * the issuers' configured trust: none, as a source's trust travels with its statements.
+     */
     public record Vex(List<VexStatement> statements, Map<String, Double> trust) {
     }
 
-    /** VEX statements of the Ready sources, and the trust of their issuers (a source's trust applies to its issuers). */
+    /** VEX statements of the Ready sources, each with its source's trust as weight and its vendor as issuer when set. */
     public Vex vex(List<VexSource> sources) throws IOException {
         TreeMap<String, String> revisions = ready(sources, Sources::vexKey);
         String cacheKey = revisions.toString();
@@ -207,7 +233,6 @@ public class Sources {
             return cached;
         }
         List<VexStatement> all = new ArrayList<>();
-        Map<String, Double> trust = new HashMap<>();
         for (VexSource s : sources) {
             if (!revisions.containsKey(vexKey(s))) {
                 continue;
@@ -215,17 +240,11 @@ public class Sources {
             double weight = s.getSpec().trust == null ? 1.0 : s.getSpec().trust;
             for (var d : Json.mapper().readTree(stored(id(s))).path("documents")) {
                 for (VexStatement st : VexParser.parse(Base64.getDecoder().decode(d.path("content").asText()), d.path("name").asText())) {
-                    VexStatement x = s.getSpec().vendor == null ? st : new VexStatement(st.vulnerability(), st.aliases(), st.products(),
-                            st.status(), st.justification(), st.impactStatement(), st.actionStatement(), st.timestamp(),
-                            s.getSpec().vendor, st.document(), st.format());
-                    all.add(x);
-                    if (x.issuer() != null) {
-                        trust.merge(x.issuer(), weight, Math::min);
-                    }
+                    all.add(st.fromSource(weight, s.getSpec().vendor));
                 }
             }
         }
-        Vex vex = new Vex(List.copyOf(all), Map.copyOf(trust));
+        Vex vex = new Vex(List.copyOf(all), Map.of());
         if (vexCache.size() > 8) {
             vexCache.clear();
         }

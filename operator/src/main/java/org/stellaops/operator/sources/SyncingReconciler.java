@@ -36,19 +36,20 @@ abstract class SyncingReconciler<R extends CustomResource<?, SourceStatus>> impl
         if (!wait.isZero()) {
             return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
         }
-        String what = vex() ? " statements" : " advisories";
         try {
             Sources.Synced s = sync(r);
             SourceStatus status = SourceStatuses.synced(r.getStatus(), gen, s, vex(), now);
-            LOG.infof("%s %s/%s synced: %d%s, revision %s", r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(),
-                    s.count(), what, s.revision());
+            LOG.infof("%s %s/%s synced: %s, revision %s", r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(),
+                    SourceStatuses.counts(s, vex()), s.revision());
             if (r.getStatus() == null || !s.revision().equals(r.getStatus().revision)) {
-                Status.event(client, r, "Normal", "Synced", s.count() + what + ", revision " + s.revision());
+                Status.event(client, r, "Normal", "Synced", SourceStatuses.counts(s, vex()) + ", revision " + s.revision());
             }
             Status.patch(client, r, status);
             return UpdateControl.<R>noUpdate().rescheduleAfter(every);
         } catch (Exception e) {
-            SourceStatus status = SourceStatuses.failed(r.getStatus(), gen, e.getMessage() == null ? e.toString() : e.getMessage(), now);
+            // only what SafeErrors lets out reaches status, Events and the log at warn: never a document's or response's text
+            LOG.debugf(e, "%s %s/%s sync failed", r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+            SourceStatus status = SourceStatuses.failed(r.getStatus(), gen, SafeErrors.message(e), now);
             LOG.warnf("%s %s/%s sync failed: %s", r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(), status.errors.get(0));
             Status.event(client, r, "Warning", "SyncFailed", status.errors.get(0));
             Status.patch(client, r, status);

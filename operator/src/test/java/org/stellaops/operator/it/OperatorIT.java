@@ -183,9 +183,11 @@ class OperatorIT {
                 osv.put(f.getFileName().toString(), Files.readString(f));
             }
         }
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("osv-maven").endMetadata()
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("osv-maven")
+                .addToLabels("stella-ops.org/source", "true").endMetadata()
                 .withData(osv).build()).create();
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("vendor-vex").endMetadata()
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("vendor-vex")
+                .addToLabels("stella-ops.org/source", "true").endMetadata()
                 .addToData("document1.vex.json", Files.readString(data.resolve("vex/openvex/vexctl-examples/document1.vex.json")))
                 .build()).create();
         Path key = Servers.dir.resolve("signing.pem");
@@ -315,14 +317,14 @@ class OperatorIT {
             feeds.add(Json.write(copy), "replica-" + i + ".json");
         }
         new ObjectStore(Servers.s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY, "stellaops")
-                .put("imports/big-kit.zip", OfflineKit.export(feeds), "application/zip");
+                .put("imports/big/big-kit.zip", OfflineKit.export(feeds), "application/zip");
         AdvisoryFeed feed = new AdvisoryFeed();
         feed.getMetadata().setName("replicas");
         feed.getMetadata().setNamespace(ns);
         feed.setSpec(new org.stellaops.crds.v1alpha1.AdvisoryFeedSpec());
         feed.getSpec().type = org.stellaops.crds.v1alpha1.AdvisoryFeedSpec.Type.offline_kit;
         feed.getSpec().source = new org.stellaops.crds.v1alpha1.SourceRef();
-        feed.getSpec().source.objectKey = "imports/big-kit.zip";
+        feed.getSpec().source.objectKey = "imports/big/big-kit.zip"; // under the namespace's import prefix
         client.resource(feed).create();
         int jobsBefore = kubelet.ran.size();
         ImageScan s = completed(ns, scan(ns, "app", app).getMetadata().getName());
