@@ -161,7 +161,8 @@ public final class AttestCommand implements Callable<Integer> {
             err.println("stella: " + e.getMessage());
             return e.kind().exitCode();
         } catch (AttestationException e) {
-            err.println("stella: " + e.getMessage());
+            // the user chose the log's address: its answer helps them and tells nobody else anything
+            err.println("stella: " + e.getMessage() + (e instanceof RekorClient.Refused r && !r.answer().isEmpty() ? ": " + r.answer() : ""));
             return ExitCodes.FAILED;
         } catch (IOException | RuntimeException e) {
             err.println("stella: " + e);

@@ -22,6 +22,29 @@ import org.stellaops.core.json.Json;
  * Hand-written: sigstore-java's Rekor v2 client is reachable only through its keyless signer.
  */
 public final class RekorClient {
+    /** Largest answer read from a log: an entry with its proof and checkpoint is a few KiB. */
+    static final int MAX_ANSWER_BYTES = 1024 * 1024;
+
+    /**
+     * The log refused the entry. The message says so without the log's answer, which a caller shows only to whoever
+     * chose the log's address (the CLI's user), never in a resource's status: a tenant-chosen URL must not turn the
+     * operator into a reader of other services' responses.
+     */
+    public static final class Refused extends AttestationException {
+        private static final long serialVersionUID = 1L;
+        private final String answer;
+
+        Refused(String message, String answer) {
+            super(message);
+            this.answer = answer;
+        }
+
+        /** The start of the log's answer (at most 300 characters). */
+        public String answer() {
+            return answer;
+        }
+    }
+
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Duration timeout;
@@ -52,11 +75,15 @@ public final class RekorClient {
 
     private JsonNode post(ObjectNode req) throws AttestationException {
         URI uri = URI.create(base + "/api/v2/log/entries");
-        HttpResponse<String> r;
+        HttpResponse<java.io.InputStream> r;
+        byte[] answer;
         try {
             r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(req))).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = r.body()) {
+                answer = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            }
         } catch (IOException e) {
             throw new AttestationException("Rekor " + base + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
@@ -65,11 +92,15 @@ public final class RekorClient {
             throw new AttestationException("interrupted while logging to Rekor", e);
         }
         if (r.statusCode() != 201 && r.statusCode() != 200) {
-            String body = r.body().length() > 300 ? r.body().substring(0, 300) + "…" : r.body();
-            throw new AttestationException("Rekor " + base + " refused the entry: HTTP " + r.statusCode() + " " + body.strip());
+            String body = new String(answer, 0, Math.min(answer.length, 300), StandardCharsets.UTF_8);
+            throw new Refused("Rekor " + base + " refused the entry: HTTP " + r.statusCode(),
+                    body.strip() + (answer.length > 300 ? "…" : ""));
+        }
+        if (answer.length > MAX_ANSWER_BYTES) {
+            throw new AttestationException("Rekor " + base + " answered with more than " + MAX_ANSWER_BYTES + " bytes; refused");
         }
         try {
-            JsonNode n = Json.mapper().readTree(r.body());
+            JsonNode n = Json.mapper().readTree(answer);
             if (!n.has("inclusionProof") || !n.has("canonicalizedBody")) {
                 throw new AttestationException("Rekor " + base + " answered without an inclusion proof or body");
             }
