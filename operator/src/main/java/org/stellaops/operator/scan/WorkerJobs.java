@@ -72,6 +72,12 @@ public final class WorkerJobs {
                 env("STELLA_REGISTRY_TIMEOUT_SECONDS", Long.toString(config.registry().timeout().toSeconds())),
                 env("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=" + w.maxRamPercentage())));
         config.registry().insecure().ifPresent(l -> env.add(env("STELLA_INSECURE_REGISTRIES", String.join(",", l))));
+        // the scan limits the operator runs with (STELLA_SCAN_*, STELLA_MAX_FRAGMENT_BYTES) hold for its workers too
+        new java.util.TreeMap<>(System.getenv()).forEach((k, v) -> {
+            if (k.startsWith("STELLA_SCAN_") || k.equals("STELLA_MAX_FRAGMENT_BYTES")) {
+                env.add(env(k, v));
+            }
+        });
         List<String> args = List.of("--image", imageName, "--layer", layer.digest(), "--diff-id", layer.diffId(), "--media-type",
                 layer.mediaType(), "--size", Long.toString(layer.size()));
         String name = name(layer.digest(), analyzerVersion, attempt);
