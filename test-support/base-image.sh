@@ -40,7 +40,7 @@ LOCK="$here/base-image.lock"
 CACHE=${STELLA_IMAGES:-$HOME/.cache/stella-images}
 log() { printf '[base-image] %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "base-image: $1 is missing (test-support/install-deps.sh installs it)" >&2; exit 1; }; }
-need debootstrap; need umoci; need jq; need curl
+need debootstrap; need umoci; need jq; need curl; need python3
 
 key=$( { cat "${BASH_SOURCE[0]}"; cat "$LOCK" 2>/dev/null || true; } | sha256sum | cut -c1-12)
 out="$CACHE/jre17-$SUITE-$key"
@@ -84,10 +84,11 @@ elif ! diff -u <(grep -v '^#' "$LOCK") "$work/packages.tsv" >&2; then
 fi
 
 log "slimming"
-# no package caches, apt lists, logs, backups or host files (the runtime provides hostname and resolv.conf)
+# no package caches, apt lists, logs, backups, device nodes or host files (the runtime provides /dev, hostname and
+# resolv.conf)
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* \
        "$root"/var/cache/ldconfig/aux-cache "$root"/var/lib/dpkg/*-old "$root"/var/cache/debconf/*-old \
-       "$root"/etc/hostname "$root"/etc/resolv.conf "$root"/etc/machine-id
+       "$root"/etc/hostname "$root"/etc/resolv.conf "$root"/etc/machine-id "$root"/dev/*
 find "$root/var/log" -type f -delete
 # documentation, manuals and message catalogues; the licences (copyright files) stay
 find "$root/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
@@ -109,6 +110,39 @@ echo "nonroot:x:$USER_ID:$USER_ID:nonroot:/home/nonroot:/usr/sbin/nologin" >> "$
 echo "nonroot:x:$USER_ID:" >> "$root/etc/group"
 echo "nonroot:!:$((EPOCH / 86400))::::::" >> "$root/etc/shadow"
 sed -i -E "s/^([^:]*:[^:]*:)[0-9]+:/\1$((EPOCH / 86400)):/" "$root/etc/shadow"
+# Java's trust store: ca-certificates-java writes the JKS keystore with the time of installation in every entry (the
+# only file that differed between two builds from the same packages). Rewritten with the pinned time and entries
+# sorted by alias; the integrity hash (SHA-1 over the store password "changeit", a fixed phrase and the contents, as
+# the JKS format defines it) is checked before and recomputed after. Hand-written: keytool cannot set entry dates.
+python3 - "$root/etc/ssl/certs/java/cacerts" "${EPOCH}000" changeit <<'PY'
+import hashlib, struct, sys
+path, epoch_ms, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = open(path, "rb").read()
+key = password.encode("utf-16-be") + b"Mighty Aphrodite"
+if hashlib.sha1(key + data[:-20]).digest() != data[-20:]:
+    sys.exit("jks: %s: integrity check failed (not a JKS keystore with the expected password)" % path)
+magic, version, count = struct.unpack(">III", data[:12])
+if magic != 0xFEEDFEED or version != 2:
+    sys.exit("jks: %s: not a version 2 JKS keystore" % path)
+pos, entries = 12, []
+def utf():
+    global pos
+    n = struct.unpack(">H", data[pos:pos + 2])[0]; s = data[pos:pos + 2 + n]; pos += 2 + n; return s
+for _ in range(count):
+    tag = struct.unpack(">I", data[pos:pos + 4])[0]; pos += 4
+    if tag != 2:
+        sys.exit("jks: %s: holds a private key entry; only trusted certificates are expected" % path)
+    alias = utf(); pos += 8; ctype = utf()
+    n = struct.unpack(">I", data[pos:pos + 4])[0]; cert = data[pos + 4:pos + 4 + n]; pos += 4 + n
+    entries.append((alias, ctype, cert))
+if pos != len(data) - 20:
+    sys.exit("jks: %s: trailing bytes" % path)
+out = bytearray(struct.pack(">III", magic, version, count))
+for alias, ctype, cert in sorted(entries):
+    out += struct.pack(">I", 2) + alias + struct.pack(">q", epoch_ms) + ctype + struct.pack(">I", len(cert)) + cert
+out += hashlib.sha1(key + bytes(out)).digest()
+open(path, "wb").write(bytes(out))
+PY
 mkdir -p "$root/home/nonroot" && chown "$USER_ID:$USER_ID" "$root/home/nonroot" && chmod 750 "$root/home/nonroot"
 [ -x "$root/usr/bin/java" ] || { echo "base-image: /usr/bin/java is missing in the rootfs" >&2; exit 1; }
 
@@ -126,9 +160,7 @@ umoci raw add-layer --image "$layout:jre" --history.created "$CREATED" \
 umoci config --image "$layout:jre" --no-history --created "$CREATED" --architecture "$ARCH" --os linux \
   --config.user "$USER_ID:$USER_ID" --config.workingdir /home/nonroot \
   --config.env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-  --config.env LANG=C.UTF-8 --config.env "JAVA_HOME=$JAVA_HOME" \
-  --config.label "org.opencontainers.image.base.name=debian:$SUITE" \
-  --config.label "org.opencontainers.image.description=Debian $DEBIAN_RELEASE minbase with $JRE_PACKAGE $JRE_VERSION"
+  --config.env LANG=C.UTF-8 --config.env "JAVA_HOME=$JAVA_HOME"
 umoci gc --layout "$layout"
 # name the image as registries would, then add the docker-archive view of the same blobs
 mdigest=$(jq -r '.manifests[0].digest' "$layout/index.json")
