@@ -13,9 +13,10 @@
 # DEBIAN_MIRROR at snapshot.debian.org (e.g. http://snapshot.debian.org/archive/debian/20260711T000000Z); to move
 # the pins, edit them below and run once with STELLA_BASE_IMAGE_UPDATE_LOCK=1, then review the lock's diff.
 #
-# Cached under $STELLA_IMAGES (default ~/.cache/stella-images)/<name>-<key>, the key being a hash of this script
-# (which holds the pins) and the lock: only the first run pays (debootstrap, about 2 minutes); later runs print the
-# cached path at once. Prints the tar's path on stdout.
+# Reproducible: two builds from the same pins give a byte-identical tar (same digest), on any machine.
+# Cached under $STELLA_IMAGES (default ~/.cache/stella-images)/<name>-<key>, the key being a hash of this script's
+# commands (which hold the pins; comments do not count) and the lock: only the first run pays (debootstrap, about
+# 3 minutes); later runs print the cached path at once. Prints the tar's path on stdout.
 #
 # Usage: test-support/base-image.sh            -> .../jre.tar
 #        mvn ... -Dstella.image.base=tar://$(test-support/base-image.sh)
@@ -42,7 +43,8 @@ log() { printf '[base-image] %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "base-image: $1 is missing (test-support/install-deps.sh installs it)" >&2; exit 1; }; }
 need debootstrap; need umoci; need jq; need curl; need python3
 
-key=$( { cat "${BASH_SOURCE[0]}"; cat "$LOCK" 2>/dev/null || true; } | sha256sum | cut -c1-12)
+cache_key() { { grep -v '^[[:space:]]*#' "${BASH_SOURCE[0]}"; cat "$LOCK" 2>/dev/null || true; } | sha256sum | cut -c1-12; }
+key=$(cache_key)
 out="$CACHE/jre17-$SUITE-$key"
 if [ -s "$out/jre.tar" ] && [ -z "${STELLA_BASE_IMAGE_UPDATE_LOCK:-}" ]; then
   echo "$out/jre.tar"
@@ -76,7 +78,7 @@ if [ -n "${STELLA_BASE_IMAGE_UPDATE_LOCK:-}" ] || [ ! -f "$LOCK" ]; then
   { echo "# test-support/base-image.sh: the packages of the JRE base image (Debian $DEBIAN_RELEASE); written with STELLA_BASE_IMAGE_UPDATE_LOCK=1"
     cat "$work/packages.tsv"; } > "$LOCK"
   log "wrote $LOCK ($(wc -l < "$work/packages.tsv") packages): commit it"
-  key=$( { cat "${BASH_SOURCE[0]}"; cat "$LOCK"; } | sha256sum | cut -c1-12)
+  key=$(cache_key)
   out="$CACHE/jre17-$SUITE-$key"
 elif ! diff -u <(grep -v '^#' "$LOCK") "$work/packages.tsv" >&2; then
   echo "base-image: the mirror's packages differ from test-support/base-image.lock (diff above)" >&2
