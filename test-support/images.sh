@@ -11,7 +11,8 @@
 #   test-support/images.sh --reproducible        builds twice from clean and fails unless both builds give the same
 #                                                image digests and byte-identical tarballs
 # Push instead (a registry at hand): mvn -Pimages -pl workers -am package jib:build \
-#   -Dstella.image.base=tar://$(test-support/base-image.sh) -Djib.to.image=127.0.0.1:5000/stella-worker:dev
+#   -Dstella.image.base=tar://$(test-support/base-image.sh) -Djib.to.image=127.0.0.1:5000/stella-worker:dev \
+#   -Djib.allowInsecureRegistries=true       (plain HTTP; not with -o: Jib does not push offline)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
