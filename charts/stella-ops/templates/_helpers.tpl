@@ -67,11 +67,9 @@ capabilities:
 {{- end -}}
 
 {{- define "stella.pullSecrets" -}}
-{{- with .Values.image.pullSecrets }}
 imagePullSecrets:
-{{- range . }}
+{{- range .Values.image.pullSecrets }}
   - name: {{ if kindIs "string" . }}{{ . }}{{ else }}{{ .name }}{{ end }}
-{{- end }}
 {{- end }}
 {{- end -}}
 
