@@ -2,6 +2,7 @@ package org.stellaops.operator.config;
 
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
@@ -35,6 +36,7 @@ public class LeaderElection {
      */
     @Produces
     @Singleton
+    @Unremovable // looked up by quarkus-operator-sdk at start, injected nowhere
     LeaderElectionConfiguration leaderElection() {
         return new LeaderElectionConfiguration(LEASE, null, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, null,
                 new LeaderCallbacks(() -> LOG.info("leading: reconciling"), this::lost, leader -> LOG.infof("leader: %s", leader)),
