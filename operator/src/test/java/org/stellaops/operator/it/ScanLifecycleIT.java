@@ -92,7 +92,8 @@ class ScanLifecycleIT {
     public static class OneReconcileThread implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1");
+            // a free port: other test runs may hold the default one
+            return Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1", "quarkus.http.test-port", "0");
         }
     }
 
