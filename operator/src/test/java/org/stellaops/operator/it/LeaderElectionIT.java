@@ -91,10 +91,12 @@ class LeaderElectionIT {
                             .withResources("leases").withVerbs("get", "create", "update").endResourceRule().withIncomplete(false)
                             .endStatus().build()).always();
             KubernetesClient c = server.getClient();
+            // renewed "in ten minutes": a candidate judges a lease by its own lease duration from the last renewal, and
+            // the application starts some time after this; the other replica renews it for real once it runs
             ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
             c.resource(new LeaseBuilder().withNewMetadata().withName(LeaderElection.LEASE).withNamespace(c.getNamespace()).endMetadata()
-                    .withNewSpec().withHolderIdentity(OTHER).withLeaseDurationSeconds(600).withAcquireTime(now).withRenewTime(now)
-                    .withLeaseTransitions(0).endSpec().build()).create();
+                    .withNewSpec().withHolderIdentity(OTHER).withLeaseDurationSeconds(600).withAcquireTime(now)
+                    .withRenewTime(now.plusMinutes(10)).withLeaseTransitions(0).endSpec().build()).create();
         }
     }
 
