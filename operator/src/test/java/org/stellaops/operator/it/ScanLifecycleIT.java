@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -25,6 +26,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -43,6 +45,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -428,7 +431,36 @@ class ScanLifecycleIT {
     void aPermanentFailureIsFinalForItsSpecAcrossSourceChangesAndRestarts() throws Exception {
         String ns = "gone";
         namespace(ns);
-        phase(ns, scan(ns, "missing", Servers.registry.host() + "/shop/nothing:1").getMetadata().getName(), ImageScanStatus.Phase.Failed);
+        // a registry that has no such image, counting how often it is asked
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        registry.createContext("/v2/", ex -> {
+            boolean manifest = ex.getRequestURI().getPath().contains("/manifests/");
+            if (manifest) {
+                asked.incrementAndGet();
+            }
+            byte[] body = (manifest ? "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}" : "{}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.getResponseHeaders().add("Docker-Distribution-API-Version", "registry/2.0");
+            ex.sendResponseHeaders(manifest ? 404 : 200, "HEAD".equals(ex.getRequestMethod()) ? -1 : body.length);
+            if (!"HEAD".equals(ex.getRequestMethod())) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        registry.start();
+        try {
+            finalFailure(ns, "127.0.0.1:" + registry.getAddress().getPort() + "/shop/nothing:1", asked);
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    void finalFailure(String ns, String image, AtomicInteger asked) throws Exception {
+        phase(ns, scan(ns, "missing", image).getMetadata().getName(), ImageScanStatus.Phase.Failed);
+        int resolutions = asked.get();
+        assertThat(resolutions).isPositive();
         ImageScan failed = get(ns, "missing");
         assertThat(Conditions.reason(failed.getStatus().conditions, "Resolved")).isEqualTo("ImageNotFound");
         await().atMost(LONG).untilAsserted(() -> assertThat(warnings(ns, "missing", "ImageNotFound")).isEqualTo(1));
@@ -446,6 +478,7 @@ class ScanLifecycleIT {
                 client.resources(AdvisoryFeed.class).inNamespace(ns).withName("log4j").get().getStatus().conditions, "Ready")).isTrue());
         // a scan woken by the feed in the meantime completes: the failed one had its turn too
         phase(ns, scan(ns, "witness", base).getMetadata().getName(), ImageScanStatus.Phase.Completed);
+        assertThat(asked).as("resolved again").hasValue(resolutions);
         assertThat(warnings(ns, "missing", "ImageNotFound")).isEqualTo(1);
         assertThat(get(ns, "missing").getStatus()).isEqualTo(failed.getStatus());
 
@@ -461,6 +494,7 @@ class ScanLifecycleIT {
         restarted.start();
         try {
             phase(ns, scan(ns, "witness-after-restart", base).getMetadata().getName(), ImageScanStatus.Phase.Completed);
+            assertThat(asked).as("resolved again after a restart").hasValue(resolutions);
             assertThat(warnings(ns, "missing", "ImageNotFound")).isEqualTo(1);
             assertThat(get(ns, "missing").getStatus()).isEqualTo(failed.getStatus());
 
