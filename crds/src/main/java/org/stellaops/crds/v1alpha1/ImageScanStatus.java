@@ -124,16 +124,19 @@ public class ImageScanStatus {
         public String advisoryRevision;
         public String vexRevision;
         public String policyRevision;
+        /** The UTC day (ISO date) the verdict was judged on: waivers with {@code until} expire by day. */
+        public String asOf;
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Inputs i && Objects.equals(advisoryRevision, i.advisoryRevision)
-                    && Objects.equals(vexRevision, i.vexRevision) && Objects.equals(policyRevision, i.policyRevision);
+                    && Objects.equals(vexRevision, i.vexRevision) && Objects.equals(policyRevision, i.policyRevision)
+                    && Objects.equals(asOf, i.asOf);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(advisoryRevision, vexRevision, policyRevision);
+            return Objects.hash(advisoryRevision, vexRevision, policyRevision, asOf);
         }
     }
 

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -29,7 +30,8 @@ import org.stellaops.operator.config.Status;
 
 /**
  * ImageScan: resolve → worker Jobs for missing layers → compose → evaluate → Completed; re-evaluates from the stored SBOM
- * when its Policy, an AdvisoryFeed or a VexSource of its namespace changes revision. The steps live in {@link ScanSteps}.
+ * when its Policy, an AdvisoryFeed or a VexSource of its namespace changes revision, or when a waiver expires. The steps
+ * live in {@link ScanSteps}; the slow ones run in {@link ScanWork}, whose end triggers the scan again.
  */
 // what the scan needs beyond its own resource: worker Jobs, pull secrets, the default ServiceAccount, Events, the
 // sources it evaluates with, and (for the REST API) TokenReview and SubjectAccessReview
@@ -51,6 +53,7 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
     static final String FEEDS = "advisory-feeds";
     static final String VEX = "vex-sources";
     static final String ATTESTATIONS = "attestations";
+    static final String WORK = "scan-work";
 
     @Inject
     KubernetesClient client;
@@ -58,6 +61,8 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
     ScanSteps steps;
     @Inject
     LayerJobs layerJobs;
+    @Inject
+    ScanWork work;
 
     @Override
     public List<EventSource<?, ImageScan>> prepareEventSources(EventSourceContext<ImageScan> ctx) {
@@ -78,7 +83,10 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
         var attestations = new InformerEventSource<>(InformerEventSourceConfiguration.from(Attestation.class, ImageScan.class)
                 .withName(ATTESTATIONS).withSecondaryToPrimaryMapper(a -> ids(ctx, a.getMetadata().getNamespace(),
                         s -> s.getMetadata().getName().equals(a.getSpec().subject.imageScanRef))).build(), ctx);
-        return List.of(jobs, policies, feeds, vex, attestations);
+        // a scan step finished in ScanWork: its scan is reconciled again to take the result
+        var finished = new SimpleInboundEventSource<ImageScan>(WORK);
+        work.onFinished(finished::propagateEvent);
+        return List.of(jobs, policies, feeds, vex, attestations, finished);
     }
 
     private static Set<ResourceID> ids(EventSourceContext<ImageScan> ctx, String ns, java.util.function.Predicate<ImageScan> p) {
@@ -88,7 +96,7 @@ public class ImageScanReconciler implements Reconciler<ImageScan> {
     @Override
     public UpdateControl<ImageScan> reconcile(ImageScan scan, Context<ImageScan> context) {
         ImageScanStatus before = scan.getStatus();
-        ScanSteps.Outcome o = steps.advance(scan, new ScanSteps.View(context), Instant.now());
+        ScanSteps.Outcome o = steps.advance(scan, ScanSteps.View.of(context), Instant.now());
         if (Status.patch(client, scan, o.status())) {
             ImageScanStatus.Phase was = before == null ? null : before.phase;
             if (was != o.status().phase || o.event() != null) {

@@ -161,9 +161,12 @@ public class ScanPipeline {
                              ImageScanStatus.Inputs inputs) {
     }
 
-    /** Decides on the stored SBOM (never on a re-pull): advisories, VEX and policy → report in the store, verdict in the catalog. */
+    /**
+     * Decides on the stored SBOM (never on a re-pull) as of {@code day}: advisories, VEX and policy → report in the
+     * store, verdict in the catalog.
+     */
     public Evaluation evaluate(ImageScan scan, String imageDigest, Policy policy, List<org.stellaops.crds.v1alpha1.AdvisoryFeed> feeds,
-                               List<org.stellaops.crds.v1alpha1.VexSource> vexSources) throws IOException {
+                               List<org.stellaops.crds.v1alpha1.VexSource> vexSources, LocalDate day) throws IOException {
         byte[] sbom = storage.objects().get(sbomKey(imageDigest, "cyclonedx-json")).orElseThrow(() ->
                 new IOException("SBOM of " + imageDigest + " is missing from the object store"));
         JsonNode bom = Json.mapper().readTree(sbom);
@@ -171,7 +174,8 @@ public class ScanPipeline {
         Decider.Image image = new Decider.Image(subject.path("name").asText(null), imageDigest,
                 SbomComponents.property(subject, "stella:image:indexDigest"), Digests.sha256(sbom));
         Sources.Vex vex = sources.vex(vexSources);
-        Instant asOf = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+        // waivers are judged on the evaluation day (its start, UTC); the day is one of the inputs in status
+        Instant asOf = day.atStartOfDay(ZoneOffset.UTC).toInstant();
         Decider.Result r = Decider.decide(image, SbomComponents.fromCycloneDx(bom), sources.advisories(feeds), vex.statements(),
                 vex.trust(), policy, scan.getSpec().environment, asOf);
         String sha = Digests.sha256(r.report());
@@ -181,6 +185,7 @@ public class ScanPipeline {
         inputs.advisoryRevision = Sources.advisoryRevision(feeds);
         inputs.vexRevision = Sources.vexRevision(vexSources);
         inputs.policyRevision = policy.digest();
+        inputs.asOf = day.toString();
         storage.catalog().putVerdict(new org.stellaops.storage.Catalog.Verdict(imageDigest, policy.digest(), r.verdict(), key, sha,
                 inputs.advisoryRevision, inputs.vexRevision, Instant.now()));
         JsonNode summary = Json.mapper().readTree(r.report()).path("summary");

@@ -9,6 +9,8 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,59 +46,102 @@ public class ScanSteps {
     io.fabric8.kubernetes.client.KubernetesClient client;
     @Inject
     io.micrometer.core.instrument.MeterRegistry metrics;
+    @Inject
+    ScanWork work;
 
     public record Outcome(ImageScanStatus status, Duration requeue, String event) {
     }
 
-    /** What the reconciler sees of other resources: the informer caches. */
-    public record View(Context<ImageScan> ctx) {
+    /** What a scan step sees of other resources; the reconciler's is {@link #of(Context)}: the informer caches. */
+    public interface View {
+        Job job(String ns, String name);
+
+        long runningJobs();
+
+        Policy policy(String ns, String name);
+
+        List<AdvisoryFeed> feeds(String ns);
+
+        List<VexSource> vex(String ns);
+
+        List<Attestation> attestations(String ns, String scan);
+
+        static View of(Context<ImageScan> ctx) {
+            return new Informers(ctx);
+        }
+    }
+
+    private record Informers(Context<ImageScan> ctx) implements View {
         @SuppressWarnings("unchecked")
         private <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, ImageScan> source(Class<R> c, String n) {
             return (InformerEventSource<R, ImageScan>) ctx.eventSourceRetriever().getEventSourceFor(c, n);
         }
 
-        Job job(String ns, String name) {
+        @Override
+        public Job job(String ns, String name) {
             return source(Job.class, ImageScanReconciler.JOBS).get(new ResourceID(name, ns)).orElse(null);
         }
 
-        long runningJobs() {
+        @Override
+        public long runningJobs() {
             return source(Job.class, ImageScanReconciler.JOBS).list().filter(j -> !WorkerJobs.succeeded(j) && !WorkerJobs.failed(j)).count();
         }
 
-        Policy policy(String ns, String name) {
+        @Override
+        public Policy policy(String ns, String name) {
             return source(Policy.class, ImageScanReconciler.POLICIES).get(new ResourceID(name, ns)).orElse(null);
         }
 
-        List<AdvisoryFeed> feeds(String ns) {
+        @Override
+        public List<AdvisoryFeed> feeds(String ns) {
             return source(AdvisoryFeed.class, ImageScanReconciler.FEEDS).list(ns).toList();
         }
 
-        List<VexSource> vex(String ns) {
+        @Override
+        public List<VexSource> vex(String ns) {
             return source(VexSource.class, ImageScanReconciler.VEX).list(ns).toList();
         }
 
-        List<Attestation> attestations(String ns, String scan) {
+        @Override
+        public List<Attestation> attestations(String ns, String scan) {
             return source(Attestation.class, ImageScanReconciler.ATTESTATIONS).list(ns)
                     .filter(a -> scan.equals(a.getSpec().subject.imageScanRef)).toList();
         }
     }
 
+    /** How long a scan waits for a step running in {@link ScanWork} before looking again (its end triggers it earlier). */
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String STORAGE_RETRYING = "storage unavailable; retrying";
+
     public Outcome advance(ImageScan scan, View view, Instant now) {
         Long gen = scan.getMetadata().getGeneration();
         ImageScanStatus st = copy(scan.getStatus());
+        if (st.phase == Phase.Failed && Objects.equals(st.observedGeneration, gen)) {
+            // a permanent failure is final for this spec: no new resolution, no new Event on a restart or a source
+            // change; a new generation (an edited spec) starts over
+            return new Outcome(st, null, null);
+        }
         if (st.observedGeneration == null || !st.observedGeneration.equals(gen)) {
             st = new ImageScanStatus(); // a new spec: start over (layers already analyzed stay in the catalog)
             st.observedGeneration = gen;
             st.phase = Phase.Pending;
         }
+        // a transient problem's message (storage, registry) holds only until a step gets past it: this pass sets it
+        // again if it is still there
+        st.message = null;
         String ns = scan.getMetadata().getNamespace();
+        ResourceID id = ResourceID.fromResource(scan);
         try {
             if (st.imageDigest == null) {
                 st.phase = Phase.Resolving;
-                ResolvedImage image = pipeline.resolve(scan, pipeline.credentials(scan));
+                var resolved = work.run(key(scan, "resolve"), id, () -> pipeline.resolve(scan, pipeline.credentials(scan)));
+                if (resolved.isEmpty()) {
+                    st.conditions = Conditions.set(st.conditions, "Ready", false, "Resolving", null, gen, now);
+                    return new Outcome(st, WAIT, null);
+                }
+                ResolvedImage image = resolved.get().get();
                 st.imageDigest = image.manifestDigest();
                 st.phase = Phase.Analyzing;
-                st.message = null;
                 st.conditions = Conditions.set(st.conditions, "Resolved", true, "Resolved",
                         image.layers().size() + " layers, " + image.platform(), gen, now);
             }
@@ -114,10 +159,15 @@ public class ScanSteps {
                 }
                 st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", true, "Analyzed",
                         image.layers().size() + " layers", gen, now);
+                var composed = work.run(key(scan, "compose"), id, () -> pipeline.compose(scan, image));
+                if (composed.isEmpty()) {
+                    st.conditions = Conditions.set(st.conditions, "Ready", false, "Composing", null, gen, now);
+                    return new Outcome(st, WAIT, null);
+                }
+                st.sbom = composed.get().get();
                 long cached = p.layers().stream().filter(l -> Boolean.TRUE.equals(l.cached)).count();
                 metrics.counter("stella.layers", "cached", "true").increment(cached);
                 metrics.counter("stella.layers", "cached", "false").increment(p.layers().size() - cached);
-                st.sbom = pipeline.compose(scan, image);
                 st.phase = Phase.Evaluating;
                 if (scan.getSpec().formats != null && scan.getSpec().formats.contains(ImageScanSpec.Format.CYCLONEDX_PROTOBUF)) {
                     Status.event(client, scan, "Warning", "FormatUnsupported", "cyclonedx-protobuf is not produced yet; "
@@ -136,7 +186,7 @@ public class ScanSteps {
             storage.failed();
             metrics.counter("stella.storage.errors").increment();
             st.conditions = Conditions.set(st.conditions, "Ready", false, "StorageUnavailable", e.getMessage(), gen, now);
-            st.message = "storage unavailable; retrying";
+            st.message = STORAGE_RETRYING;
             return new Outcome(st, Duration.ofSeconds(15), "StorageUnavailable");
         } catch (ScanException e) {
             String reason = switch (e.kind()) {
@@ -161,7 +211,7 @@ public class ScanSteps {
             st.conditions = Conditions.set(st.conditions, "LayersAnalyzed", false, "LayerAnalysisFailed", e.getMessage(), gen, now);
             st.conditions = Conditions.set(st.conditions, "Ready", false, "LayerAnalysisFailed", e.getMessage(), gen, now);
             return new Outcome(st, null, "LayerAnalysisFailed");
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             LOG.warnf(e, "ImageScan %s/%s", ns, scan.getMetadata().getName());
             st.conditions = Conditions.set(st.conditions, "Ready", false, "Error", String.valueOf(e.getMessage()), gen, now);
             st.message = String.valueOf(e.getMessage());
@@ -169,7 +219,7 @@ public class ScanSteps {
         }
     }
 
-    private Outcome evaluate(ImageScan scan, View view, ImageScanStatus st, Instant now) throws IOException {
+    private Outcome evaluate(ImageScan scan, View view, ImageScanStatus st, Instant now) throws Exception {
         Long gen = scan.getMetadata().getGeneration();
         String ns = scan.getMetadata().getNamespace();
         Policy policy = null;
@@ -200,15 +250,32 @@ public class ScanSteps {
             return new Outcome(st, Duration.ofSeconds(10), null);
         }
         org.stellaops.core.policy.Policy p = ScanPipeline.policy(policy);
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         ImageScanStatus.Inputs current = new ImageScanStatus.Inputs();
         current.advisoryRevision = Sources.advisoryRevision(feeds);
         current.vexRevision = Sources.vexRevision(vex);
         current.policyRevision = p.digest();
+        current.asOf = judgedDay(p, st.inputs, today).toString();
         boolean reevaluate = st.phase == Phase.Completed;
         if (reevaluate && (Boolean.FALSE.equals(scan.getSpec().reevaluate) || current.equals(st.inputs))) {
-            return new Outcome(st, null, null);
+            // nothing changed: Ready again if a transient problem (storage) had taken it, and a look at the day the
+            // verdict may change (a waiver expires)
+            st.conditions = Conditions.set(st.conditions, "Ready", true, "Completed", evaluatedMessage(st), gen, now);
+            return new Outcome(st, Boolean.FALSE.equals(scan.getSpec().reevaluate) ? null
+                    : untilNextChange(p, LocalDate.parse(current.asOf), now), null);
         }
-        ScanPipeline.Evaluation e = pipeline.evaluate(scan, st.imageDigest, p, feeds, vex);
+        // the day is part of what is decided: evaluated as of today (start of the UTC day), whatever the stored day
+        current.asOf = today.toString();
+        String key = key(scan, "evaluate") + "/" + st.imageDigest + "/" + current.advisoryRevision + "/" + current.vexRevision
+                + "/" + current.policyRevision + "/" + current.asOf;
+        var done = work.run(key, ResourceID.fromResource(scan), () -> pipeline.evaluate(scan, st.imageDigest, p, feeds, vex, today));
+        if (done.isEmpty()) {
+            if (!reevaluate) {
+                st.conditions = Conditions.set(st.conditions, "Ready", false, "Evaluating", null, gen, now);
+            }
+            return new Outcome(st, WAIT, null);
+        }
+        ScanPipeline.Evaluation e = done.get().get();
         st.summary = e.summary();
         st.verdict = e.verdict();
         st.report = e.report();
@@ -222,7 +289,87 @@ public class ScanSteps {
         st.conditions = Conditions.set(st.conditions, "Ready", true, "Completed", msg, gen, now);
         // low cardinality: the verdict (three values) and whether it was a re-evaluation, never image names
         metrics.counter("stella.scans.evaluated", "verdict", e.verdict(), "reevaluation", Boolean.toString(reevaluate)).increment();
-        return new Outcome(st, null, reevaluate ? "Reevaluated" : "Completed");
+        return new Outcome(st, untilNextChange(p, today, now), reevaluate ? "Reevaluated" : "Completed");
+    }
+
+    private static String evaluatedMessage(ImageScanStatus st) {
+        return st.conditions.stream().filter(c -> "Evaluated".equals(c.getType())).map(c -> c.getMessage()).findFirst().orElse(null);
+    }
+
+    /**
+     * The day a stored verdict is judged on: the stored day while no waiver of the policy has expired since (the
+     * verdict is the same), else today — so a changed day re-evaluates only when it can change the verdict.
+     */
+    static LocalDate judgedDay(org.stellaops.core.policy.Policy p, ImageScanStatus.Inputs stored, LocalDate today) {
+        if (stored == null || stored.asOf == null) {
+            return today;
+        }
+        LocalDate day;
+        try {
+            day = LocalDate.parse(stored.asOf);
+        } catch (java.time.format.DateTimeParseException e) {
+            return today;
+        }
+        if (today.isBefore(day)) {
+            return today;
+        }
+        LocalDate change = waiverExpiry(p, day);
+        return change != null && !today.isBefore(change) ? today : day;
+    }
+
+    /** Until the start of the day a waiver expires (the verdict judged on {@code day} may change then); null: never. */
+    static Duration untilNextChange(org.stellaops.core.policy.Policy p, LocalDate day, Instant now) {
+        LocalDate change = waiverExpiry(p, day);
+        if (change == null) {
+            return null;
+        }
+        Duration d = Duration.between(now, change.atStartOfDay(ZoneOffset.UTC).toInstant());
+        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
+    }
+
+    /**
+     * The first day after {@code day} on which a waiver ({@code ignore} with {@code until}) active on {@code day} has
+     * expired, or null. The decider judges a waiver expired when the start of the evaluation day is at or after the
+     * end of its {@code until} (a date runs to its end, a date-time to that instant); the core decider is to expose
+     * this date itself, and this method then gives way to it.
+     */
+    static LocalDate waiverExpiry(org.stellaops.core.policy.Policy p, LocalDate day) {
+        Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        LocalDate first = null;
+        for (var r : p.rules()) {
+            if (!"ignore".equals(r.action()) || r.until() == null) {
+                continue;
+            }
+            Instant end = untilEnd(r.until());
+            if (end == null || !end.isAfter(start)) {
+                continue; // unreadable (lint refuses it) or expired already on that day
+            }
+            LocalDate d = LocalDate.ofInstant(end, ZoneOffset.UTC);
+            if (d.atStartOfDay(ZoneOffset.UTC).toInstant().isBefore(end)) {
+                d = d.plusDays(1);
+            }
+            if (first == null || d.isBefore(first)) {
+                first = d;
+            }
+        }
+        return first;
+    }
+
+    private static Instant untilEnd(String until) {
+        try {
+            return LocalDate.parse(until).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(until).toInstant();
+            } catch (java.time.format.DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    /** The key of a step in {@link ScanWork}: the scan (uid, so a re-created scan of the same name is another) and its spec. */
+    static String key(ImageScan scan, String step) {
+        return scan.getMetadata().getUid() + "/" + scan.getMetadata().getGeneration() + "/" + step;
     }
 
     /**

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The install manifest the build generates (target/kubernetes/kubernetes.yml: ServiceAccount, ClusterRoles and
- * bindings, Service, Deployment) grants what the operator does — a missing rule would only show on a real cluster.
+ * bindings, the leader-election Role, Service, Deployment) grants what the operator does — a missing rule would only show on a real cluster.
  */
 class InstallManifestIT {
     @Test
@@ -41,6 +44,23 @@ class InstallManifestIT {
             assertAllowed(rules, "stella-ops.org", kind, "watch");
             assertAllowed(rules, "stella-ops.org", kind + "/status", "patch");
         }
+        // leader election: a namespaced Role for Leases in the operator's namespace, bound to its ServiceAccount
+        Role lease = items.stream().filter(i -> i instanceof Role).map(i -> (Role) i).findFirst().orElseThrow();
+        assertThat(lease.getMetadata().getNamespace()).isEqualTo("stella-system");
+        assertAllowed(lease.getRules(), "coordination.k8s.io", "leases", "get");
+        assertAllowed(lease.getRules(), "coordination.k8s.io", "leases", "create");
+        assertAllowed(lease.getRules(), "coordination.k8s.io", "leases", "update");
+        assertThat(items).anySatisfy(i -> {
+            assertThat(i).isInstanceOf(RoleBinding.class);
+            assertThat(((RoleBinding) i).getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+            assertThat(((RoleBinding) i).getSubjects()).anySatisfy(s -> assertThat(s.getName()).isEqualTo("stella-operator"));
+        });
+        assertThat(items).anySatisfy(i -> {
+            assertThat(i).isInstanceOf(ServiceAccount.class);
+            assertThat(i.getMetadata().getName()).isEqualTo("stella-operator");
+        });
+        // applies on clusters without the Prometheus operator: no ServiceMonitor unless asked for at build time
+        assertThat(items).noneSatisfy(i -> assertThat(i.getKind()).isEqualTo("ServiceMonitor"));
         Deployment d = items.stream().filter(i -> i instanceof Deployment).map(i -> (Deployment) i).findFirst().orElseThrow();
         var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getEnvFrom()).anySatisfy(e -> assertThat(e.getSecretRef().getName()).isEqualTo("stella-storage"));
@@ -59,6 +79,7 @@ class InstallManifestIT {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(c.getImage()).startsWith("ghcr.io/stella-ops/stella-operator:");
+        assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("stella-operator");
     }
 
     @SuppressWarnings("unchecked")

@@ -199,8 +199,12 @@ class OperatorIT {
         example("policy.yaml", Policy.class, ns);
         example("advisoryfeed.yaml", AdvisoryFeed.class, ns);
         example("vexsource.yaml", VexSource.class, ns);
-        example("imagescan.yaml", ImageScan.class, ns);
-        example("attestation.yaml", Attestation.class, ns);
+        ImageScan example = Serialization.unmarshal(Files.readString(Path.of("../examples/imagescan.yaml"))
+                .replace("registry.example.com", Servers.registry.host()), ImageScan.class);
+        example.getMetadata().setNamespace(ns);
+        example.getSpec().attest = true; // as examples/attestation/ says
+        client.resource(example).create();
+        example("attestation/attestation.yaml", Attestation.class, ns);
 
         await().atMost(LONG).ignoreExceptions().untilAsserted(() -> {
             Policy pol = client.resources(Policy.class).inNamespace(ns).withName("shop-policy").get();
