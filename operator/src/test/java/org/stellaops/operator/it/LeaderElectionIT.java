@@ -179,7 +179,7 @@ class LeaderElectionIT {
     @Test
     void onlyTheLeaseHolderReconcilesTheFollowerServesTheApiAndTakesOverWhenTheHolderStops() throws Exception {
         String ns = "ha";
-        kubelet = new Kubelet(client);
+        kubelet = new Kubelet(client, Servers.WORKER_NAMESPACE);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata()
                 .build()).create();

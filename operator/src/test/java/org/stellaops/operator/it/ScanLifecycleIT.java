@@ -129,7 +129,7 @@ class ScanLifecycleIT {
 
     void namespace(String ns) {
         if (kubelet == null) {
-            kubelet = new Kubelet(client);
+            kubelet = new Kubelet(client, Servers.WORKER_NAMESPACE);
         }
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).createOr(c -> c.update());
         client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata()
