@@ -147,6 +147,9 @@ class AttestationTrustIT {
         Signing s = new Signing();
         s.storage = storage;
         s.trust = trust;
+        // the test log listens on loopback, which the outbound policy refuses unless allowed
+        s.outbound = new org.stellaops.operator.sources.Outbound(org.stellaops.core.net.OutboundPolicy.of(java.util.List.of(),
+                java.util.List.of("127.0.0.0/8"), true), org.stellaops.core.advisories.InputLimits.DEFAULT, "imports/");
         return s;
     }
 
