@@ -35,6 +35,7 @@ import org.stellaops.crds.v1alpha1.ImageScanStatus;
 import org.stellaops.crds.v1alpha1.SourceRef;
 import org.stellaops.operator.config.StellaConfig;
 import org.stellaops.operator.config.Storage;
+import org.stellaops.operator.sources.SourceSettings;
 import org.stellaops.storage.testing.MongoServer;
 import org.stellaops.storage.testing.S3Server;
 
@@ -51,6 +52,7 @@ class AttestationTrustIT {
     static MongoServer mongo;
     static RekorServer rekor;
     static Storage storage;
+    static org.stellaops.operator.sources.Outbound outbound;
     static Secret keySecret;
     static Path signerPub;
     static Path otherPub;
@@ -69,6 +71,12 @@ class AttestationTrustIT {
                         "stella.s3.secret-key", S3Server.SECRET_KEY, "stella.mongo.uri", mongo.uri(), "stella.mongo.database", "attest-it"))
                 .build();
         storage = new Storage(c.getConfigMapping(StellaConfig.class));
+        // the test's Rekor listens on the loopback address, which the outbound policy refuses unless allowed
+        SmallRyeConfig sources = new SmallRyeConfigBuilder().withMapping(SourceSettings.Outbound.class).withMapping(SourceSettings.Limits.class)
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 100, new io.quarkus.runtime.configuration.MemorySizeConverter())
+                .withDefaultValues(Map.of("stella.outbound.allowed-cidrs", "127.0.0.0/8")).build();
+        outbound = new org.stellaops.operator.sources.Outbound(sources.getConfigMapping(SourceSettings.Outbound.class),
+                sources.getConfigMapping(SourceSettings.Limits.class));
 
         Path key = dir.resolve("signing.pem");
         Tools.run(List.of("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString()));
@@ -147,9 +155,7 @@ class AttestationTrustIT {
         Signing s = new Signing();
         s.storage = storage;
         s.trust = trust;
-        // the test log listens on loopback, which the outbound policy refuses unless allowed
-        s.outbound = new org.stellaops.operator.sources.Outbound(org.stellaops.core.net.OutboundPolicy.of(java.util.List.of(),
-                java.util.List.of("127.0.0.0/8"), true), org.stellaops.core.advisories.InputLimits.DEFAULT, "imports/");
+        s.outbound = outbound;
         return s;
     }
 
