@@ -36,15 +36,20 @@ public class AttestationReconciler implements Reconciler<Attestation> {
     KubernetesClient client;
     @Inject
     Signing signing;
+    @Inject
+    org.stellaops.operator.scan.ScanWork work;
+    /** Signing finished off the reconcile thread: the Attestation is reconciled again to take the result. */
+    private volatile io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<Attestation> signed;
 
     @Override
     public List<EventSource<?, Attestation>> prepareEventSources(EventSourceContext<Attestation> ctx) {
+        signed = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<>("signed");
         return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(ImageScan.class, Attestation.class)
                 .withName(SCANS)
                 .withSecondaryToPrimaryMapper(scan -> ctx.getPrimaryCache().list(scan.getMetadata().getNamespace())
                         .filter(a -> scan.getMetadata().getName().equals(a.getSpec().subject.imageScanRef))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .build(), ctx));
+                .build(), ctx), signed);
     }
 
     @Override
@@ -75,13 +80,25 @@ public class AttestationReconciler implements Reconciler<Attestation> {
                 }
                 return done(att, st, null);
             }
-            AttestationStatus st = signing.sign(att, scan, keySecret, prev, now);
+            // signing reads the stored outputs and may call Rekor and a registry: never on the reconcile thread
+            String key = "attest/" + att.getMetadata().getUid() + "/" + gen + "/" + inputs;
+            var result = work.run(key, ResourceID.fromResource(att), () -> signing.sign(att, scan, keySecret, prev, now),
+                    id -> signed.propagateEvent(id));
+            if (result.isEmpty()) {
+                AttestationStatus pending = Signing.notReady(prev, gen, "Signing", "signing the outputs of ImageScan "
+                        + att.getSpec().subject.imageScanRef, now);
+                return done(att, pending, Duration.ofSeconds(30));
+            }
+            AttestationStatus st = result.get().get();
             event(att, st);
             // a verification failure is not retried by signing again: the bundles are verified again on the next reconcile
             boolean retry = !Conditions.isTrue(st.conditions, "Ready") && !Signing.SIGNED_REASONS.contains(Conditions.reason(st.conditions, "Ready"));
             return done(att, st, retry ? Duration.ofMinutes(2) : null);
         } catch (StorageException e) {
             return done(att, Signing.notReady(prev, gen, "StorageUnavailable", e.getMessage(), now), Duration.ofSeconds(15));
+        } catch (Exception e) {
+            // Signing reports its failures in the status it returns; anything else is unexpected: say what, not the content
+            return done(att, Signing.notReady(prev, gen, "SigningFailed", e.getClass().getSimpleName(), now), Duration.ofMinutes(2));
         }
     }
 

@@ -85,8 +85,20 @@ public class ScanWork {
      * (unless it runs already) and empty is returned. When the pool is full the step is not started: empty, and the
      * caller looks again later.
      */
-    @SuppressWarnings("unchecked")
     public <T> Optional<Result<T>> run(String key, ResourceID scan, Step<T> step) {
+        return run(key, scan, step, triggers);
+    }
+
+    /**
+     * The same for a resource of another kind (an Attestation's signing and Rekor calls): when the step finishes, only
+     * {@code trigger} is told, not the ImageScan reconciler.
+     */
+    public <T> Optional<Result<T>> run(String key, ResourceID resource, Step<T> step, Consumer<ResourceID> trigger) {
+        return run(key, resource, step, List.of(trigger));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Optional<Result<T>> run(String key, ResourceID scan, Step<T> step, List<Consumer<ResourceID>> notify) {
         prune();
         Task task = tasks.get(key);
         if (task != null && task.future.isDone()) {
@@ -116,7 +128,7 @@ public class ScanWork {
                     mine.future.completeExceptionally(e);
                 } finally {
                     mine.finished = Instant.now();
-                    for (Consumer<ResourceID> t : triggers) {
+                    for (Consumer<ResourceID> t : notify) {
                         try {
                             t.accept(scan);
                         } catch (RuntimeException e) {

@@ -96,7 +96,9 @@ class ScanLifecycleIT {
         @Override
         public Map<String, String> getConfigOverrides() {
             // a free port: other test runs may hold the default one
-            return Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1", "quarkus.http.test-port", "0");
+            // the stalled Rekor of the signing test listens on loopback, which the outbound policy refuses unless allowed
+            return Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1", "quarkus.http.test-port", "0",
+                    "stella.outbound.allowed-cidrs", "127.0.0.0/8");
         }
     }
 
@@ -241,6 +243,67 @@ class ScanLifecycleIT {
                 s.close();
             }
         }
+    }
+
+    @Test
+    @Order(4)
+    void aStalledRekorHoldsNoReconcileAndAnotherAttestationSignsMeanwhile() throws Exception {
+        String ns = "stalled-rekor";
+        namespace(ns);
+        Path key = Files.createTempFile("stella-signing", ".pem");
+        Process p = new ProcessBuilder("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString())
+                .inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("signing-key").endMetadata()
+                .addToData("key.pem", Base64.getEncoder().encodeToString(Files.readAllBytes(key))).build()).create();
+        scan(ns, "app", base);
+        phase(ns, "app", ImageScanStatus.Phase.Completed);
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket stall = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!stall.isClosed()) {
+                    try {
+                        held.add(stall.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "stalled-rekor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            client.resource(attestation(ns, "logged", "rekor: {url: \"http://127.0.0.1:" + stall.getLocalPort() + "\"}")).create();
+            // the reconcile returned (its status says it is signing) while the log has not answered
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertThat(held).isNotEmpty();
+                Attestation a = client.resources(Attestation.class).inNamespace(ns).withName("logged").get();
+                assertThat(Conditions.reason(a.getStatus().conditions, "Ready")).isEqualTo("Signing");
+            });
+            // with one reconcile thread, another Attestation is signed while the first still waits for its log
+            client.resource(attestation(ns, "plain", "")).create();
+            await().atMost(LONG).ignoreExceptions().pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                Attestation a = client.resources(Attestation.class).inNamespace(ns).withName("plain").get();
+                assertThat(Conditions.isTrue(a.getStatus().conditions, "Signed")).isTrue();
+            });
+            Attestation logged = client.resources(Attestation.class).inNamespace(ns).withName("logged").get();
+            assertThat(Conditions.reason(logged.getStatus().conditions, "Ready")).isEqualTo("Signing");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    Attestation attestation(String ns, String name, String rekor) {
+        return Serialization.unmarshal("""
+                apiVersion: stella-ops.org/v1alpha1
+                kind: Attestation
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  subject: {imageScanRef: app}
+                  predicates: [report]
+                  signer: {keySecretRef: {name: signing-key, key: key.pem}}
+                  %s
+                """.formatted(name, ns, rekor), Attestation.class);
     }
 
     @Test
