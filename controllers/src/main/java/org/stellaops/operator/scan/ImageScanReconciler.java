@@ -33,14 +33,11 @@ import org.stellaops.operator.config.Status;
  * when its Policy, an AdvisoryFeed or a VexSource of its namespace changes revision, or when a waiver expires. The steps
  * live in {@link ScanSteps}; the slow ones run in {@link ScanWork}, whose end triggers the scan again.
  */
-// what the scan needs beyond its own resource: worker Jobs, pull secrets, the default ServiceAccount, Events, the
-// sources it evaluates with, and (for the REST API) TokenReview and SubjectAccessReview
-@RBACRule(apiGroups = "batch", resources = "jobs", verbs = {"get", "list", "watch", "create", "delete"})
+// what the scan needs beyond its own resource, cluster-wide: pull secrets, the default ServiceAccount, Events, the
+// sources it evaluates with, and (for the REST API) TokenReview and SubjectAccessReview. Worker Jobs, their pods and
+// their Secrets live in the operator's namespace only: a Role there (operator's application.properties), not here.
 @RBACRule(apiGroups = "", resources = {"secrets", "serviceaccounts"}, verbs = "get")
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-// in the worker namespace: each worker Job's own Secret, and its pods (why a worker failed or cannot start)
-@RBACRule(apiGroups = "", resources = "secrets", verbs = "create")
-@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "stella-ops.org", resources = {"policies", "advisoryfeeds", "vexsources", "attestations"},
         verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "authentication.k8s.io", resources = "tokenreviews", verbs = "create")

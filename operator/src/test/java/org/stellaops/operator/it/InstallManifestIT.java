@@ -32,8 +32,23 @@ class InstallManifestIT {
         }
         List<PolicyRule> rules = new ArrayList<>();
         items.stream().filter(i -> i instanceof ClusterRole).forEach(r -> rules.addAll(((ClusterRole) r).getRules()));
-        assertAllowed(rules, "batch", "jobs", "create");
-        assertAllowed(rules, "batch", "jobs", "watch");
+        // worker Jobs, their pods and Secrets only in the operator's namespace: nothing cluster-wide grants them
+        assertNotAllowed(rules, "batch", "jobs", "create");
+        assertNotAllowed(rules, "", "secrets", "create");
+        assertNotAllowed(rules, "", "pods", "watch");
+        Role workers = items.stream().filter(i -> i instanceof Role && i.getMetadata().getName().equals("stella-operator-workers"))
+                .map(i -> (Role) i).findFirst().orElseThrow();
+        assertThat(workers.getMetadata().getNamespace()).isEqualTo("stella-system");
+        assertAllowed(workers.getRules(), "batch", "jobs", "create");
+        assertAllowed(workers.getRules(), "batch", "jobs", "watch");
+        assertAllowed(workers.getRules(), "batch", "jobs", "delete");
+        assertAllowed(workers.getRules(), "", "secrets", "create");
+        assertAllowed(workers.getRules(), "", "pods", "watch");
+        assertThat(items).anySatisfy(i -> {
+            assertThat(i).isInstanceOf(RoleBinding.class);
+            assertThat(((RoleBinding) i).getRoleRef().getName()).isEqualTo("stella-operator-workers");
+            assertThat(((RoleBinding) i).getSubjects()).anySatisfy(s -> assertThat(s.getName()).isEqualTo("stella-operator"));
+        });
         assertAllowed(rules, "", "secrets", "get");
         assertAllowed(rules, "", "configmaps", "get");
         assertAllowed(rules, "", "serviceaccounts", "get");
@@ -45,7 +60,8 @@ class InstallManifestIT {
             assertAllowed(rules, "stella-ops.org", kind + "/status", "patch");
         }
         // leader election: a namespaced Role for Leases in the operator's namespace, bound to its ServiceAccount
-        Role lease = items.stream().filter(i -> i instanceof Role).map(i -> (Role) i).findFirst().orElseThrow();
+        Role lease = items.stream().filter(i -> i instanceof Role && i.getMetadata().getName().contains("leader"))
+                .map(i -> (Role) i).findFirst().orElseThrow();
         assertThat(lease.getMetadata().getNamespace()).isEqualTo("stella-system");
         assertAllowed(lease.getRules(), "coordination.k8s.io", "leases", "get");
         assertAllowed(lease.getRules(), "coordination.k8s.io", "leases", "create");
@@ -74,8 +90,6 @@ class InstallManifestIT {
             assertThat(i.getMetadata().getName()).isEqualTo("stella-worker");
             assertThat(((io.fabric8.kubernetes.api.model.ServiceAccount) i).getAutomountServiceAccountToken()).isFalse();
         });
-        assertAllowed(rules, "", "secrets", "create");
-        assertAllowed(rules, "", "pods", "watch");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(c.getImage()).startsWith("ghcr.io/stella-ops/stella-operator:");
@@ -85,6 +99,14 @@ class InstallManifestIT {
     @SuppressWarnings("unchecked")
     static List<HasMetadata> castList(Object o) {
         return (List<HasMetadata>) o;
+    }
+
+    static void assertNotAllowed(List<PolicyRule> rules, String group, String resource, String verb) {
+        assertThat(rules).as("no %s %s/%s", verb, group, resource).noneSatisfy(r -> {
+            assertThat(r.getApiGroups()).contains(group);
+            assertThat(r.getResources()).contains(resource);
+            assertThat(r.getVerbs()).containsAnyOf(verb, "*");
+        });
     }
 
     static void assertAllowed(List<PolicyRule> rules, String group, String resource, String verb) {
