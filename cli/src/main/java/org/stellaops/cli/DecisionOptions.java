@@ -113,11 +113,7 @@ public final class DecisionOptions {
             err.println("warning: " + d);
         }
         if (out != null) {
-            Path parent = out.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".stella-report", ".tmp");
-            Files.write(tmp, r.report());
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+            ScanCommand.writeAtomically(out, r.report()); // atomic, with the umask's permissions
         }
         if (json) {
             stdout.print(new String(r.report(), java.nio.charset.StandardCharsets.UTF_8));

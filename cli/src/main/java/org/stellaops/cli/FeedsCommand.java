@@ -51,9 +51,7 @@ public final class FeedsCommand implements Runnable {
                 feeds.load(p);
             }
             feeds.diagnostics().forEach(d -> spec.commandLine().getErr().println("warning: " + d));
-            Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".kit", ".tmp");
-            Files.write(tmp, OfflineKit.export(feeds));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+            ScanCommand.writeAtomically(out, OfflineKit.export(feeds)); // atomic, with the umask's permissions
             spec.commandLine().getOut().println(out + ": " + feeds.advisories().size() + " advisories, revision " + feeds.revision());
             return ExitCodes.OK;
         }

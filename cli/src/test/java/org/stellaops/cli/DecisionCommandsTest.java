@@ -86,6 +86,9 @@ class DecisionCommandsTest {
         ScanCommandTest.Run again = ScanCommandTest.run(args(policy, "--out", dir.resolve("again.json").toString()).toArray(String[]::new));
         assertThat(again.code()).isEqualTo(ExitCodes.POLICY_FAIL);
         assertThat(Files.readAllBytes(dir.resolve("again.json"))).isEqualTo(Files.readAllBytes(dir.resolve("report.json")));
+        Files.write(dir.resolve("reference"), new byte[0]);
+        assertThat(Files.getPosixFilePermissions(dir.resolve("again.json"))).as("the report honours the umask, not 0600")
+                .isEqualTo(Files.getPosixFilePermissions(dir.resolve("reference")));
 
         // the same decision from the SBOM alone
         ScanCommandTest.Run fromSbom = ScanCommandTest.run("report", "--sbom", dir.resolve("sbom.json").toString(),
@@ -198,6 +201,9 @@ class DecisionCommandsTest {
         ScanCommandTest.run("feeds", "export", "--advisories", data.resolve("osv").toString(),
                 "--advisories", data.resolve("debian/tracker").toString(), "--out", kit.toString());
         assertThat(Files.readAllBytes(kit)).isEqualTo(first);
+        Files.write(dir.resolve("reference"), new byte[0]);
+        assertThat(Files.getPosixFilePermissions(kit)).as("the kit honours the umask, not 0600")
+                .isEqualTo(Files.getPosixFilePermissions(dir.resolve("reference")));
         ScanCommandTest.Run imported = ScanCommandTest.run("feeds", "import", kit.toString(), "--cache-dir", dir.resolve("c").toString());
         assertThat(imported.code()).isZero();
         Path installed = Path.of(imported.out().replaceAll("(?s).*installed (\\S+) .*", "$1"));
