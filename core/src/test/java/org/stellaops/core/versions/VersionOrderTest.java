@@ -81,11 +81,22 @@ class VersionOrderTest {
         lua.append("}");
         List<String> got = run(List.of("rpm", "--eval", lua.toString()), null).lines().filter(l -> l.matches("-?\\d")).toList();
         assertThat(got).hasSize(pairs.size());
+        int compared = 0;
         for (int k = 0; k < pairs.size(); k++) {
+            String[] x = DebianVersion.split(pairs.get(k)[0]);
+            String[] y = DebianVersion.split(pairs.get(k)[1]);
+            if (x[0].equals(y[0]) && RpmVersion.rpmvercmp(x[1], y[1]) == 0 && x[2].isEmpty() != y[2].isEmpty()) {
+                // the one deliberate difference: a missing release matches any release (as rpm's dependency ranges
+                // do, so "last affected 3.0.7" covers 3.0.7-27), where rpm.vercmp orders "3.0.7-27" after "3.0.7"
+                assertThat(RpmVersion.compareEvr(pairs.get(k)[0], pairs.get(k)[1])).isZero();
+                continue;
+            }
             // rpm.vercmp compares epoch:version-release strings
             assertThat(RpmVersion.compareEvr(pairs.get(k)[0], pairs.get(k)[1])).as("rpm.vercmp(%s, %s)", pairs.get(k)[0], pairs.get(k)[1])
                     .isEqualTo(Integer.parseInt(got.get(k)));
+            compared++;
         }
+        assertThat(compared).isGreaterThan(pairs.size() * 9 / 10);
     }
 
     @Test
