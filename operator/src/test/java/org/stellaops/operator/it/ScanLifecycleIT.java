@@ -211,18 +211,7 @@ class ScanLifecycleIT {
         namespace(ns);
         // a "registry" that accepts connections and never answers
         List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket stall = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                while (!stall.isClosed()) {
-                    try {
-                        held.add(stall.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "stalled-registry");
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (ServerSocket stall = stalled(held)) {
             Instant created = Instant.now();
             scan(ns, "stalled", "127.0.0.1:" + stall.getLocalPort() + "/shop/app:1");
             // the reconcile returned (its status is written) while the registry has not answered
@@ -259,18 +248,7 @@ class ScanLifecycleIT {
         scan(ns, "app", base);
         phase(ns, "app", ImageScanStatus.Phase.Completed);
         List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket stall = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                while (!stall.isClosed()) {
-                    try {
-                        held.add(stall.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "stalled-rekor");
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (ServerSocket stall = stalled(held)) {
             client.resource(attestation(ns, "logged", "rekor: {url: \"http://127.0.0.1:" + stall.getLocalPort() + "\"}")).create();
             // the reconcile returned (its status says it is signing) while the log has not answered
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
@@ -291,6 +269,23 @@ class ScanLifecycleIT {
                 s.close();
             }
         }
+    }
+
+    /** A server on loopback that accepts connections, keeps them in {@code held} and never answers. */
+    static ServerSocket stalled(List<Socket> held) throws IOException {
+        ServerSocket stall = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!stall.isClosed()) {
+                try {
+                    held.add(stall.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "stalled-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return stall;
     }
 
     Attestation attestation(String ns, String name, String rekor) {
