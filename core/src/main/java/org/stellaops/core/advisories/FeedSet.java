@@ -226,6 +226,15 @@ public final class FeedSet {
     private String revision;
     private Object revisionStamp;
 
+    /**
+     * Sets the revision of data read from a verified {@link AdvisoryIndex} (its digest checked): the revision its
+     * builder computed from the documents, not recomputed from 300,000 advisories. Adding data afterwards computes it anew.
+     */
+    void setRevision(String revision) {
+        this.revisionStamp = List.of(advisories.size(), System.identityHashCode(kev), System.identityHashCode(epss));
+        this.revision = revision;
+    }
+
     private String computeRevision() {
         List<Object> canonical = new ArrayList<>(canonical(advisories));
         canonical.add(kev == null ? "no-kev" : "kev " + kev.catalogVersion());
