@@ -1,6 +1,5 @@
 package org.stellaops.core.decider;
 
-import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +50,11 @@ public final class Coverage {
      */
     public static Report of(List<Decider.Component> components, Decider.Index index, Policy.Coverage setting,
                             boolean failOnUncovered) {
+        return of(components, Decider.Components.parse(components), index, setting, failOnUncovered);
+    }
+
+    static Report of(List<Decider.Component> components, Map<String, PackageURL> parsed, Decider.Index index,
+                     Policy.Coverage setting, boolean failOnUncovered) {
         record Key(String type, String namespace, String distro) {
         }
         Map<String, Key> keys = new TreeMap<>();
@@ -62,8 +66,11 @@ public final class Coverage {
             }
             Key k;
             PackageURL p;
-            try {
-                p = new PackageURL(c.purl());
+            p = parsed.get(c.purl());
+            if (p == null) {
+                continue; // the matchers refuse it before coverage is asked
+            }
+            {
                 String type = p.getType().toLowerCase(Locale.ROOT);
                 if (DistroMatcher.OS_TYPES.contains(type)) {
                     String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
@@ -71,8 +78,6 @@ public final class Coverage {
                 } else {
                     k = new Key(type, null, null);
                 }
-            } catch (MalformedPackageURLException e) {
-                continue; // the matchers refuse it before coverage is asked
             }
             String id = k.type() + (k.namespace() == null ? "" : "/" + k.namespace()) + (k.distro() == null ? "" : "/" + k.distro());
             keys.put(id, k);
