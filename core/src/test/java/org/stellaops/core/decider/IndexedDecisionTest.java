@@ -97,4 +97,23 @@ class IndexedDecisionTest {
         assertThat(new String(r.report(), StandardCharsets.UTF_8)).isEqualTo(new String(earlier, StandardCharsets.UTF_8));
         assertThat(r.report()).isEqualTo(earlier);
     }
+
+    @Test
+    void findingsAreWrittenAsTheirSerializerWrites() throws Exception {
+        FeedSet docs = DeciderTest.feeds();
+        Decider.Result r = Decider.decide(new Decider.Image("i", DeciderTest.DIGEST, null, null), everyNamedVersion(docs), docs,
+                List.of(), Map.of(), DeciderTest.POLICY, "prod", AS_OF);
+        assertThat(r.findings()).anyMatch(d -> d.finding().kev()).anyMatch(d -> !d.finding().kev())
+                .anyMatch(d -> d.finding().distroStatus() != null);
+        List<org.stellaops.core.model.Finding> findings = new ArrayList<>();
+        r.findings().forEach(d -> findings.add(d.finding()));
+        // the published EPSS sample scores none of these CVEs: scores, empty strings and lists written out too
+        findings.add(new org.stellaops.core.model.Finding("CVE-1", List.of(), "pkg:npm/x@1", "", List.of(), "fixed", "",
+                "LOW", null, "", List.of("a b c"), false, 0.000012, null, null, "r", List.of("osv")));
+        findings.add(new org.stellaops.core.model.Finding("CVE-2", null, "pkg:npm/x@1", "1", null, null, null,
+                null, null, null, null, true, 1.0, "", "", null, null));
+        for (org.stellaops.core.model.Finding f : findings) {
+            assertThat(Decider.findingNode(f)).isEqualTo(Json.mapper().valueToTree(f));
+        }
+    }
 }
