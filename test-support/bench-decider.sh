@@ -17,7 +17,7 @@ cd core
 mkdir -p target/bench
 cp="target/test-classes:target/classes:$(cat "$cp_file")"
 jfr=()
-if [ -n "${JFR:-}" ]; then jfr=(-XX:StartFlightRecording=filename=target/bench/decider.jfr,settings=profile); fi
+if [ -n "${JFR:-}" ]; then jfr=(-XX:StartFlightRecording=filename=target/bench/decider.jfr,settings=profile -XX:FlightRecorderOptions=stackdepth=256); fi
 /usr/bin/time -f "%e s wall, peak RSS %M KB" java -XX:+UseSerialGC "${jfr[@]}" \
   -cp "$cp" org.stellaops.core.bench.DeciderBench "$COPIES" "$RUNS" "$index" 2>&1 | grep -v SLF4J | tee target/bench/decider.txt
 revision=$(sed -n 's/^revision //p' target/bench/decider.txt)
