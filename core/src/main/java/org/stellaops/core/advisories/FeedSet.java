@@ -97,10 +97,21 @@ public final class FeedSet {
         }
         if (name.endsWith(".zip")) {
             if (isKit(f)) {
-                FeedSet kit = OfflineKit.read(Files.readAllBytes(f), f.toString(), limits);
+                boolean alone = advisories.isEmpty() && kev == null && epss == null;
+                Path index = OfflineKit.indexOf(f);
+                FeedSet kit;
+                if (Files.isRegularFile(index)) { // the compiled index installed beside the kit: one read, no JSON
+                    kit = AdvisoryIndex.loadOrBuild(index, OfflineKit.manifestRevision(f, limits),
+                            () -> OfflineKit.read(Files.readAllBytes(f), f.toString(), limits), diagnostics::add);
+                } else {
+                    kit = OfflineKit.read(Files.readAllBytes(f), f.toString(), limits);
+                }
                 advisories.addAll(kit.advisories());
                 kev = kit.kev() != null ? kit.kev() : kev;
                 epss = kit.epss() != null ? kit.epss() : epss;
+                if (alone) {
+                    setRevision(kit.revision());
+                }
             } else {
                 loadZip(f);
             }

@@ -137,6 +137,34 @@ class AdvisoryIndexTest {
         assertEquals(docs.revision(), again.revision());
     }
 
+    @Test
+    void anInstalledKitCarriesItsIndexAndLoadsThroughIt(@TempDir Path tmp) throws IOException {
+        FeedSet docs = documents(PARTS);
+        Path kit = OfflineKit.install(OfflineKit.export(docs), "kit.zip", tmp);
+        Path index = OfflineKit.indexOf(kit);
+        byte[] good = Files.readAllBytes(index);
+        assertArrayEquals(AdvisoryIndex.write(docs), good);
+        FeedSet loaded = new FeedSet().load(kit);
+        assertEquals(docs.revision(), loaded.revision());
+        assertEquals(FeedSet.canonical(docs.advisories()), loaded.advisories());
+        assertEquals(List.of(), loaded.diagnostics());
+        // a flipped byte in the installed index: the kit is read instead, the index rewritten, a warning given
+        byte[] bad = good.clone();
+        bad[bad.length / 3] ^= 0x40;
+        Files.write(index, bad);
+        FeedSet again = new FeedSet().load(kit);
+        assertEquals(docs.revision(), again.revision());
+        assertEquals(1, again.diagnostics().size(), again.diagnostics().toString());
+        assertTrue(again.diagnostics().get(0).contains("does not match its digest"), again.diagnostics().get(0));
+        assertArrayEquals(good, Files.readAllBytes(index));
+        // the index of another revision beside the kit is not used
+        AdvisoryIndex.store(index, documents(List.of("osv")));
+        FeedSet third = new FeedSet().load(kit);
+        assertEquals(docs.revision(), third.revision());
+        assertTrue(third.diagnostics().get(0).contains("not " + docs.revision()), third.diagnostics().toString());
+        assertArrayEquals(good, Files.readAllBytes(index));
+    }
+
     private static void assertRebuilt(Path file, FeedSet docs, byte[] good, String problem) throws IOException {
         List<String> warnings = new ArrayList<>();
         FeedSet f = AdvisoryIndex.loadOrBuild(file, null, () -> docs, warnings::add);
