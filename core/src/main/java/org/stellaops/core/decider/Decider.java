@@ -156,7 +156,7 @@ public final class Decider {
         DistroMatcher distro = index.distro();
         List<Finding> findings = new ArrayList<>();
         List<String> warnings = new ArrayList<>(); // this decision's own: the index is shared
-        Map<String, Component> byKey = new TreeMap<>();
+        Map<String, Component> byKey = new java.util.HashMap<>(components.size() * 2); // lookups only
         for (Component c : components) {
             String type = c.purl().substring(4, c.purl().indexOf('/'));
             PackageURL p = purls.get(c.purl());
