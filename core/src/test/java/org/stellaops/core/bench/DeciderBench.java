@@ -35,13 +35,19 @@ public final class DeciderBench {
         if (args[0].equals("load")) { // DeciderBench load INDEX REVISION: the index alone, in a fresh JVM
             System.gc();
             long before = usedHeap();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long gc0 = gcMillis();
+            long c0 = threads.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             FeedSet f = AdvisoryIndex.read(Path.of(args[1]), args[2]);
             Decider.Index.of(f);
             long ms = (System.nanoTime() - t) / 1_000_000;
+            long cpuMs = (threads.getCurrentThreadCpuTime() - c0) / 1_000_000;
+            long gcMs = gcMillis() - gc0;
             System.gc();
-            System.out.printf("index in a fresh JVM: %d advisories, read + index %d ms, heap after load %d MB (before %d MB)%n",
-                    f.advisories().size(), ms, usedHeap() >> 20, before >> 20);
+            System.out.printf("index in a fresh JVM: %d advisories, read + index %d ms wall, %d ms CPU of the loading thread"
+                    + " (GC pauses %d ms of the wall), heap after load %d MB (before %d MB)%n",
+                    f.advisories().size(), ms, cpuMs, gcMs, usedHeap() >> 20, before >> 20);
             return;
         }
         int copies = Integer.parseInt(args[0]);
@@ -171,6 +177,14 @@ public final class DeciderBench {
         Arrays.sort(cpu);
         System.out.printf("decide, CPU time of the thread: p50 %d ms, p95 %d ms, min %d ms, max %d ms%n",
                 cpu[runs / 2], cpu[(int) Math.ceil(runs * 0.95) - 1], cpu[0], cpu[runs - 1]);
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
     }
 
     private static long usedHeap() {
