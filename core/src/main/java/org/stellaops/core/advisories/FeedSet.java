@@ -97,10 +97,21 @@ public final class FeedSet {
         }
         if (name.endsWith(".zip")) {
             if (isKit(f)) {
-                FeedSet kit = OfflineKit.read(Files.readAllBytes(f), f.toString(), limits);
+                boolean alone = advisories.isEmpty() && kev == null && epss == null;
+                Path index = OfflineKit.indexOf(f);
+                FeedSet kit;
+                if (Files.isRegularFile(index)) { // the compiled index installed beside the kit: one read, no JSON
+                    kit = AdvisoryIndex.loadOrBuild(index, OfflineKit.manifestRevision(f, limits),
+                            () -> OfflineKit.read(Files.readAllBytes(f), f.toString(), limits), diagnostics::add);
+                } else {
+                    kit = OfflineKit.read(Files.readAllBytes(f), f.toString(), limits);
+                }
                 advisories.addAll(kit.advisories());
                 kev = kit.kev() != null ? kit.kev() : kev;
                 epss = kit.epss() != null ? kit.epss() : epss;
+                if (alone) {
+                    setRevision(kit.revision());
+                }
             } else {
                 loadZip(f);
             }
@@ -225,6 +236,15 @@ public final class FeedSet {
 
     private String revision;
     private Object revisionStamp;
+
+    /**
+     * Sets the revision of data read from a verified {@link AdvisoryIndex} (its digest checked): the revision its
+     * builder computed from the documents, not recomputed from 300,000 advisories. Adding data afterwards computes it anew.
+     */
+    void setRevision(String revision) {
+        this.revisionStamp = List.of(advisories.size(), System.identityHashCode(kev), System.identityHashCode(epss));
+        this.revision = revision;
+    }
 
     private String computeRevision() {
         List<Object> canonical = new ArrayList<>(canonical(advisories));

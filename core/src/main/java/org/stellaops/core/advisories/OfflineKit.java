@@ -116,7 +116,36 @@ public final class OfflineKit {
         }
     }
 
-    /** Installs a verified kit into the cache as {@code feeds/<revision>.zip} and returns that path. */
+    /** Where the compiled {@link AdvisoryIndex} of a kit lives: beside it, {@code <name>.index} for {@code <name>.zip}. */
+    public static Path indexOf(Path kit) {
+        String name = kit.getFileName().toString();
+        return kit.resolveSibling((name.endsWith(".zip") ? name.substring(0, name.length() - 4) : name) + ".index");
+    }
+
+    /**
+     * The revision a kit's manifest names, read without the advisories: what its index must be of. Null when the kit
+     * has no readable manifest (its index is then rebuilt from the kit, which fails naming the problem).
+     */
+    static String manifestRevision(Path kit, InputLimits limits) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(kit.toFile())) {
+            ZipEntry e = z.getEntry(MANIFEST);
+            if (e == null || e.getSize() > limits.maxDocumentBytes()) {
+                return null;
+            }
+            try (java.io.InputStream in = z.getInputStream(e)) {
+                byte[] m = in.readNBytes((int) Math.min(limits.maxDocumentBytes(), Integer.MAX_VALUE - 8));
+                String r = Documents.readJson(m, kit + "!/" + MANIFEST).path("revision").asText(null);
+                return r == null ? "(none)" : r;
+            }
+        } catch (AdvisoryFormatException e) {
+            return "(unreadable)";
+        }
+    }
+
+    /**
+     * Installs a verified kit into the cache as {@code feeds/<revision>.zip}, with its compiled {@link AdvisoryIndex}
+     * beside it ({@code feeds/<revision>.index}), and returns the kit's path.
+     */
     public static Path install(byte[] kit, String origin, Path cacheRoot) throws IOException {
         FeedSet feeds = read(kit, origin, InputLimits.DEFAULT);
         Path dir = Files.createDirectories(cacheRoot.resolve("feeds"));
@@ -124,6 +153,7 @@ public final class OfflineKit {
         Path tmp = Files.createTempFile(dir, ".kit", ".tmp");
         Files.write(tmp, kit);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        AdvisoryIndex.store(indexOf(target), feeds);
         Files.writeString(dir.resolve("current"), target.getFileName().toString() + "\n", StandardCharsets.UTF_8);
         return target;
     }

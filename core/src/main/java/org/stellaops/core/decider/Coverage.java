@@ -1,6 +1,5 @@
 package org.stellaops.core.decider;
 
-import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,34 +50,51 @@ public final class Coverage {
      */
     public static Report of(List<Decider.Component> components, Decider.Index index, Policy.Coverage setting,
                             boolean failOnUncovered) {
+        return of(components, Decider.Components.parse(components), index, setting, failOnUncovered);
+    }
+
+    static Report of(List<Decider.Component> components, Map<String, PackageURL> parsed, Decider.Index index,
+                     Policy.Coverage setting, boolean failOnUncovered) {
         record Key(String type, String namespace, String distro) {
         }
         Map<String, Key> keys = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         Map<String, Integer> unversioned = new TreeMap<>();
+        Map<Key, int[]> perKey = new java.util.HashMap<>(); // counted by key first: a handful of keys, 5,000 components
+        int at = 0;
         for (Decider.Component c : components) {
+            at++;
             if (c.ownedBy() != null) {
                 continue;
             }
-            Key k;
-            PackageURL p;
-            try {
-                p = new PackageURL(c.purl());
-                String type = p.getType().toLowerCase(Locale.ROOT);
-                if (DistroMatcher.OS_TYPES.contains(type)) {
-                    String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
-                    k = new Key(type, ns, p.getQualifiers() == null ? null : p.getQualifiers().get("distro"));
-                } else {
-                    k = new Key(type, null, null);
-                }
-            } catch (MalformedPackageURLException e) {
+            PackageURL p = parsed.get(c.purl());
+            if (p == null) {
                 continue; // the matchers refuse it before coverage is asked
             }
+            String type = p.getType().toLowerCase(Locale.ROOT);
+            Key k;
+            if (DistroMatcher.OS_TYPES.contains(type)) {
+                String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
+                k = new Key(type, ns, p.getQualifiers() == null ? null : p.getQualifiers().get("distro"));
+            } else {
+                k = new Key(type, null, null);
+            }
+            int[] n = perKey.computeIfAbsent(k, x -> new int[3]);
+            n[0]++;
+            n[1] += p.getVersion() == null || p.getVersion().isEmpty() ? 1 : 0;
+            n[2] = at;
+        }
+        // in the order of each key's last component: where two keys write one id, the later one names it, as before
+        List<Map.Entry<Key, int[]>> ordered = new ArrayList<>(perKey.entrySet());
+        ordered.sort(java.util.Comparator.comparingInt(e -> e.getValue()[2]));
+        ordered.forEach(e -> {
+            Key k = e.getKey();
+            int[] n = e.getValue();
             String id = k.type() + (k.namespace() == null ? "" : "/" + k.namespace()) + (k.distro() == null ? "" : "/" + k.distro());
             keys.put(id, k);
-            counts.merge(id, 1, Integer::sum);
-            unversioned.merge(id, p.getVersion() == null || p.getVersion().isEmpty() ? 1 : 0, Integer::sum);
-        }
+            counts.merge(id, n[0], Integer::sum);
+            unversioned.merge(id, n[1], Integer::sum);
+        });
         boolean none = index.feeds().advisories().isEmpty();
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, Key> e : keys.entrySet()) {

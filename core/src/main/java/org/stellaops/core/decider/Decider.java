@@ -1,9 +1,10 @@
 package org.stellaops.core.decider;
 
+import com.github.packageurl.MalformedPackageURLException;
+import com.github.packageurl.PackageURL;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -38,6 +39,36 @@ public final class Decider {
 
     /** A component of the SBOM as the decider needs it. {@code containers}: purls of packages it lives in. */
     public record Component(String purl, String layerDigest, String evidencePath, String ownedBy, Set<String> containers) {
+    }
+
+    /**
+     * The components of one SBOM with their package URLs parsed once: the operator and the benchmark decide the same
+     * SBOM again (new advisories, VEX or policy) without parsing 5,000 purls each time. A purl that does not parse is
+     * absent from {@code purls}; deciding on it fails as it always did.
+     */
+    public record Components(List<Component> list, Map<String, PackageURL> purls) {
+        public Components {
+            list = List.copyOf(list);
+            purls = java.util.Collections.unmodifiableMap(purls);
+        }
+
+        public static Components of(List<Component> list) {
+            return new Components(list, parse(list));
+        }
+
+        static Map<String, PackageURL> parse(List<Component> list) {
+            Map<String, PackageURL> out = new java.util.HashMap<>(list.size() * 2);
+            for (Component c : list) {
+                if (!out.containsKey(c.purl())) {
+                    try {
+                        out.put(c.purl(), new PackageURL(c.purl()));
+                    } catch (MalformedPackageURLException e) {
+                        // left out: the matchers refuse it with their own error
+                    }
+                }
+            }
+            return out;
+        }
     }
 
     /** The image being decided on. */
@@ -109,23 +140,34 @@ public final class Decider {
     public static Result decide(Image image, List<Component> components, Index index, List<VexStatement> vex,
                                 Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf,
                                 Options options) {
+        return decide(image, Components.of(components), index, vex, vexTrust, policy, environment, asOf, options);
+    }
+
+    /** The same for components whose purls are already parsed ({@link Components#of}, once per SBOM). */
+    public static Result decide(Image image, Components parsed, Index index, List<VexStatement> vex,
+                                Map<String, Double> vexTrust, Policy policy, String environment, Instant asOf,
+                                Options options) {
+        List<Component> components = parsed.list();
+        Map<String, PackageURL> purls = parsed.purls();
         FeedSet feeds = index.feeds();
         AliasGroups groups = index.groups();
         AdvisoryMatcher ecosystem = index.ecosystem();
         DistroMatcher distro = index.distro();
         List<Finding> findings = new ArrayList<>();
         List<String> warnings = new ArrayList<>(); // this decision's own: the index is shared
-        Map<String, Component> byKey = new TreeMap<>();
+        Map<String, Component> byKey = new java.util.HashMap<>(components.size() * 2); // lookups only
         for (Component c : components) {
             String type = c.purl().substring(4, c.purl().indexOf('/'));
+            PackageURL p = purls.get(c.purl());
             if (DistroMatcher.OS_TYPES.contains(type)) {
-                for (DistroMatcher.Match m : distro.match(c.purl())) {
+                for (DistroMatcher.Match m : p == null ? distro.match(c.purl()) : distro.match(p)) {
                     findings.add(finding(m.advisory(), groups, feeds, c, m.sourceVersion(),
                             m.fixedVersion() == null ? List.of() : List.of(m.fixedVersion()), m.fixState(),
                             m.line().distroStatus(), m.negligible(), m.reason()));
                 }
             } else if (c.ownedBy() == null) { // files an OS package owns are judged through that package, never twice
-                for (AdvisoryMatcher.Match m : ecosystem.match(c.purl(), warnings::add)) {
+                for (AdvisoryMatcher.Match m : p == null ? ecosystem.match(c.purl(), warnings::add)
+                        : ecosystem.match(p, c.purl(), warnings::add)) {
                     findings.add(finding(m.advisory(), groups, feeds, c, m.installedVersion(), m.fixedVersions(),
                             m.fixedVersions().isEmpty() ? "not-fixed" : "fixed", null, false, m.reason()));
                 }
@@ -166,7 +208,7 @@ public final class Decider {
             decided.add(new Decided(f, decisions.get(i), verdicts.get(i)));
             i++;
         }
-        Coverage.Report coverage = Coverage.of(components, index, policy.coverage(), options.failOnUncovered());
+        Coverage.Report coverage = Coverage.of(components, purls, index, policy.coverage(), options.failOnUncovered());
         String overall = PolicyEngine.worse(PolicyEngine.overall(verdicts), coverage.verdict());
         List<String> diagnostics = new ArrayList<>(feeds.diagnostics());
         diagnostics.addAll(warnings);
@@ -247,6 +289,62 @@ public final class Decider {
     /** The report: deterministic JSON (sorted keys, no nulls, UTC dates), with the digest of every input. */
     static byte[] report(Image image, List<Decided> decided, String verdict, String revision, FeedSet feeds, List<VexStatement> vex,
                          Policy policy, String environment, Instant asOf, List<String> diagnostics, Coverage.Report coverage) {
+        return CanonicalJson.prettyBytes(reportTree(image, decided, verdict, revision, feeds, vex, policy, environment, asOf,
+                diagnostics, coverage));
+    }
+
+    /**
+     * A finding as Jackson would serialize it ({@code NON_EMPTY}: no nulls, empty strings or empty lists; the boolean
+     * always), built directly: serializing 7,000 records through the bean serializer into trees was a good part of a
+     * decision's time. IndexedDecisionTest checks it against the serializer on the published data.
+     */
+    static ObjectNode findingNode(Finding f) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        putList(o, "advisorySources", f.advisorySources());
+        putList(o, "aliases", f.aliases());
+        putString(o, "distroStatus", f.distroStatus());
+        if (f.epss() != null) {
+            o.put("epss", f.epss().doubleValue());
+        }
+        putString(o, "evidencePath", f.evidencePath());
+        putString(o, "fixState", f.fixState());
+        putList(o, "fixedVersions", f.fixedVersions());
+        putString(o, "installedVersion", f.installedVersion());
+        o.put("kev", f.kev());
+        putString(o, "layerDigest", f.layerDigest());
+        putString(o, "matchReason", f.matchReason());
+        putString(o, "purl", f.purl());
+        putList(o, "severities", f.severities());
+        putString(o, "severity", f.severity());
+        putString(o, "severityReason", f.severityReason());
+        putString(o, "severitySource", f.severitySource());
+        putString(o, "vulnerability", f.vulnerability());
+        return o;
+    }
+
+    private static void putString(ObjectNode o, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            o.put(name, value);
+        }
+    }
+
+    private static void putList(ObjectNode o, String name, List<String> values) {
+        if (values != null && !values.isEmpty()) {
+            ArrayNode a = o.putArray(name);
+            for (String v : values) {
+                if (v == null) {
+                    a.addNull();
+                } else {
+                    a.add(v);
+                }
+            }
+        }
+    }
+
+    /** The report as a tree, in insertion order; {@link CanonicalJson} writes it with sorted keys. */
+    static ObjectNode reportTree(Image image, List<Decided> decided, String verdict, String revision, FeedSet feeds,
+                                 List<VexStatement> vex, Policy policy, String environment, Instant asOf,
+                                 List<String> diagnostics, Coverage.Report coverage) {
         JsonNodeFactory nf = JsonNodeFactory.instance;
         ObjectNode root = nf.objectNode();
         root.put("schema", "https://stella-ops.org/attestations/report/v1");
@@ -287,7 +385,7 @@ public final class Decider {
             } else {
                 counts.merge(d.verdict().severity().toLowerCase(Locale.ROOT), 1, Integer::sum);
             }
-            ObjectNode o = (ObjectNode) Json.mapper().valueToTree(f);
+            ObjectNode o = findingNode(f);
             o.put("severity", d.verdict().severity());
             o.put("verdict", v);
             if (d.verdict().rule() != null) {
@@ -350,11 +448,6 @@ public final class Decider {
             new LinkedHashSet<>(diagnostics).stream().sorted().forEach(dg::add);
         }
         root.put("verdict", verdict);
-        try {
-            Object canonical = Json.sorted(root);
-            return (Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(canonical) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return root;
     }
 }

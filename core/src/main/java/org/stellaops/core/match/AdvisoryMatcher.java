@@ -88,7 +88,11 @@ public final class AdvisoryMatcher {
      * to {@code warnings}, the calling decision's own sink.
      */
     public List<Match> match(String purl, Consumer<String> warnings) {
-        PackageURL p = parsePurl(purl);
+        return match(parsePurl(purl), purl, warnings);
+    }
+
+    /** The same for a purl already parsed (once per SBOM): {@code purl} is its text, for warnings. */
+    public List<Match> match(PackageURL p, String purl, Consumer<String> warnings) {
         String version = p.getVersion();
         List<Object[]> candidates = index.get(key(p.getType(), p.getNamespace(), p.getName()));
         if (candidates == null || version == null) {

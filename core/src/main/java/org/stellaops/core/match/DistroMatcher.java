@@ -133,7 +133,11 @@ public final class DistroMatcher {
     }
 
     public List<Match> match(String purl) {
-        PackageURL p = AdvisoryMatcher.parsePurl(purl);
+        return match(AdvisoryMatcher.parsePurl(purl));
+    }
+
+    /** The same for a purl already parsed (once per SBOM). */
+    public List<Match> match(PackageURL p) {
         Map<String, String> q = p.getQualifiers() == null ? Map.of() : p.getQualifiers();
         String upstream = q.get("upstream");
         String sourceName = upstream == null ? p.getName() : upstream.contains("@") ? upstream.substring(0, upstream.indexOf('@')) : upstream;

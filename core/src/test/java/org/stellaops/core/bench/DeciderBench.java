@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.stellaops.core.SharedData;
+import org.stellaops.core.advisories.AdvisoryIndex;
 import org.stellaops.core.advisories.FeedSet;
 import org.stellaops.core.decider.Decider;
 import org.stellaops.core.json.Json;
@@ -31,6 +32,24 @@ import org.stellaops.core.vex.VexStatement;
  */
 public final class DeciderBench {
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("load")) { // DeciderBench load INDEX REVISION: the index alone, in a fresh JVM
+            System.gc();
+            long before = usedHeap();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long gc0 = gcMillis();
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t = System.nanoTime();
+            FeedSet f = AdvisoryIndex.read(Path.of(args[1]), args[2]);
+            Decider.Index.of(f);
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            long cpuMs = (threads.getCurrentThreadCpuTime() - c0) / 1_000_000;
+            long gcMs = gcMillis() - gc0;
+            System.gc();
+            System.out.printf("index in a fresh JVM: %d advisories, read + index %d ms wall, %d ms CPU of the loading thread"
+                    + " (GC pauses %d ms of the wall), heap after load %d MB (before %d MB)%n",
+                    f.advisories().size(), ms, cpuMs, gcMs, usedHeap() >> 20, before >> 20);
+            return;
+        }
         int copies = Integer.parseInt(args[0]);
         int runs = Integer.parseInt(args[1]);
         Path data = SharedData.dir();
@@ -67,11 +86,13 @@ public final class DeciderBench {
         long t0 = System.nanoTime();
         FeedSet feeds = new FeedSet().load(zip).load(data.resolve("debian/tracker"))
                 .load(data.resolve("kev/known_exploited_vulnerabilities.json")).load(data.resolve("epss"));
-        Decider.Index index = Decider.Index.of(feeds);
+        Decider.Index docIndex = Decider.Index.of(feeds);
         long loadMs = (System.nanoTime() - t0) / 1_000_000;
         System.gc();
         long heapAfter = usedHeap();
         Files.deleteIfExists(zip);
+        System.out.printf("documents: %d advisories (%d OSV documents written), load and index %d ms, heap after load %d MB (before %d MB)%n",
+                feeds.advisories().size(), written, loadMs, heapAfter >> 20, heapBefore >> 20);
         // 5,000 components: 2,500 language packages of replicated names (half of them affected), 2,500 Debian packages
         String[][] lang = {{"maven", "org.apache.logging.log4j", "log4j-core", "2.14.1", "2.17.1"},
                 {"npm", null, "lodash", "4.17.20", "4.17.21"}, {"pypi", null, "requests", "2.28.0", "2.31.0"},
@@ -103,20 +124,67 @@ public final class DeciderBench {
                 + "  - {name: Block critical with fix, severity: [Critical], fixState: [fixed], action: block}\n"
                 + "  - {name: Waive no-dsa, fixState: [will-not-fix], action: {type: ignore, justification: bench, until: '2027-01-01'}}\n", "bench");
         Decider.Image image = new Decider.Image("bench/image", digest, null, null);
+        byte[] documentReport = Decider.decide(image, components, docIndex, vex, Map.of(), policy, "prod",
+                Instant.parse("2026-11-27T00:00:00Z")).report();
+        // the compiled index of the same revision: built once, then loaded by one sequential read
+        Path indexFile = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("stella-bench-index", ".bin");
+        long tb = System.nanoTime();
+        AdvisoryIndex.store(indexFile, feeds);
+        long buildMs = (System.nanoTime() - tb) / 1_000_000;
+        String revision = feeds.revision();
+        int advisoryCount = feeds.advisories().size();
+        feeds = null;
+        docIndex = null;
+        System.gc();
+        long heapBeforeIndex = usedHeap();
+        long ti = System.nanoTime();
+        FeedSet indexed = AdvisoryIndex.read(indexFile, revision);
+        Decider.Index index = Decider.Index.of(indexed);
+        long indexLoadMs = (System.nanoTime() - ti) / 1_000_000;
+        System.gc();
+        long heapIndex = usedHeap() - heapBeforeIndex;
+        System.out.printf("index: %d advisories, %d bytes, built and written in %d ms; read + index %d ms, heap after load %d MB (%d MB more than before)%n",
+                indexed.advisories().size(), Files.size(indexFile), buildMs, indexLoadMs, (heapBeforeIndex + heapIndex) >> 20, heapIndex >> 20);
+        if (args.length > 2) {
+            System.out.println("revision " + revision);
+        } else {
+            Files.deleteIfExists(indexFile);
+        }
+        if (indexed.advisories().size() != advisoryCount) {
+            throw new IllegalStateException("index lost advisories");
+        }
+        Decider.Components sbom = Decider.Components.of(components); // parsed once per SBOM, as the operator keeps it
         long[] ms = new long[runs];
+        long[] cpu = new long[runs]; // CPU time of the deciding thread: what the decision costs when the machine is shared
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         int findings = 0;
         for (int r = 0; r < runs; r++) {
+            long c0 = threads.getCurrentThreadCpuTime();
             long s = System.nanoTime();
-            Decider.Result res = Decider.decide(image, components, index, vex, Map.of(), policy, "prod", Instant.parse("2026-11-27T00:00:00Z"));
+            Decider.Result res = Decider.decide(image, sbom, index, vex, Map.of(), policy, "prod", Instant.parse("2026-11-27T00:00:00Z"),
+                    Decider.Options.DEFAULT);
             ms[r] = (System.nanoTime() - s) / 1_000_000;
+            cpu[r] = (threads.getCurrentThreadCpuTime() - c0) / 1_000_000;
             findings = res.findings().size();
+            if (!Arrays.equals(res.report(), documentReport)) {
+                throw new IllegalStateException("the report from the index differs from the report from the documents");
+            }
         }
         long[] sorted = ms.clone();
         Arrays.sort(sorted);
-        System.out.printf("advisories %d (%d OSV documents written, %d loaded in total), load and index %d ms, heap %d MB (before %d MB)%n",
-                feeds.advisories().size(), written, feeds.advisories().size(), loadMs, heapAfter >> 20, heapBefore >> 20);
         System.out.printf("decide %d components -> %d findings: p50 %d ms, p95 %d ms, min %d ms, max %d ms over %d runs%n",
                 components.size(), findings, sorted[runs / 2], sorted[(int) Math.ceil(runs * 0.95) - 1], sorted[0], sorted[runs - 1], runs);
+        Arrays.sort(cpu);
+        System.out.printf("decide, CPU time of the thread: p50 %d ms, p95 %d ms, min %d ms, max %d ms%n",
+                cpu[runs / 2], cpu[(int) Math.ceil(runs * 0.95) - 1], cpu[0], cpu[runs - 1]);
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
     }
 
     private static long usedHeap() {
