@@ -110,7 +110,7 @@ public final class DiffCommand implements Callable<Integer> {
             d = ImageDiff.decision(decision.decide(new Decider.Image(img.name(), img.manifestDigest(), img.indexDigest(),
                     null), components, err));
         }
-        return new ImageDiff.Side(img.reference(), img.manifestDigest(), img.layers().stream().map(LayerRef::digest).toList(),
+        return new ImageDiff.Side(img.name(), img.manifestDigest(), img.layers().stream().map(LayerRef::digest).toList(),
                 components, d);
     }
 

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stellaops.core.diff.ImageDiff;
 import org.stellaops.core.json.Json;
 import org.stellaops.scanner.testing.Fixtures;
 
@@ -138,6 +139,20 @@ class DiffCommandTest {
         back.addAll(decision);
         ScanCommandTest.Run table = ScanCommandTest.run(back.toArray(String[]::new));
         assertThat(table.code()).as(table.err()).isZero();
+
+        // the same difference from two stored scans (their SBOMs and reports), as the operator's diff endpoint reads them
+        ImageDiff.Side[] stored = new ImageDiff.Side[2];
+        String[] images = {"minbase", "debian-app"};
+        for (int i = 0; i < 2; i++) {
+            List<String> scan = new ArrayList<>(List.of("scan", image(images[i]), "--sbom-out", dir.resolve(i + ".cdx.json").toString(),
+                    "--out", dir.resolve(i + ".report.json").toString()));
+            scan.addAll(decision);
+            ScanCommandTest.run(scan.toArray(String[]::new));
+            stored[i] = ImageDiff.sideFromStored(Files.readAllBytes(dir.resolve(i + ".cdx.json")),
+                    Files.readAllBytes(dir.resolve(i + ".report.json")));
+        }
+        assertThat(new String(ImageDiff.diff(stored[0], stored[1]).json(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(r.out());
         assertThat(table.out()).contains("layers: 1 shared, 0 added, 3 removed").contains("verdict: FAIL -> ")
                 .contains("CVE-2021-44228");
     }

@@ -164,6 +164,28 @@ public final class ImageDiff {
         return new Decision(root.path("verdict").asText(null), out);
     }
 
+    /**
+     * One side from a stored scan: its CycloneDX JSON SBOM as Stella Ops writes it (image name and manifest digest from
+     * the metadata component, layers from its {@code stella:layer:N:digest} properties, components as the decider reads
+     * them) and its decider report, or null when it was not decided.
+     */
+    public static Side sideFromStored(byte[] cyclonedxJson, byte[] report) throws IOException {
+        JsonNode bom = Json.mapper().readTree(cyclonedxJson);
+        JsonNode subject = bom.path("metadata").path("component");
+        TreeMap<Integer, String> layers = new TreeMap<>();
+        for (JsonNode p : subject.path("properties")) {
+            java.util.regex.Matcher m = LAYER_PROPERTY.matcher(p.path("name").asText(""));
+            if (m.matches()) {
+                layers.put(Integer.parseInt(m.group(1)), p.path("value").asText());
+            }
+        }
+        return new Side(subject.path("name").asText(null), subject.path("version").asText(null),
+                new ArrayList<>(layers.values()), org.stellaops.core.decider.SbomComponents.fromCycloneDx(bom),
+                report == null ? null : decisionFromReport(report));
+    }
+
+    private static final java.util.regex.Pattern LAYER_PROPERTY = java.util.regex.Pattern.compile("stella:layer:(\\d{1,6}):digest");
+
     public static Result diff(Side from, Side to) {
         Set<String> a = new LinkedHashSet<>(from.layers());
         Set<String> b = new LinkedHashSet<>(to.layers());
