@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
 /** The decision flags shared by {@code stella scan} and {@code stella report}, and running the decider with them. */
 public final class DecisionOptions {
     @Option(names = "--advisories", paramLabel = "PATH",
-            description = "Advisory data: a file, a directory or a zip (OSV JSON/YAML, Debian tracker, Alpine secdb, NVD CVE 2.0, KEV, EPSS). Repeatable.")
+            description = "Advisory data: a file, a directory or a zip (OSV JSON/YAML, Debian tracker, Alpine secdb, Red Hat CSAF, NVD CVE 2.0, KEV, EPSS). Repeatable.")
     List<Path> advisories = new ArrayList<>();
 
     @Option(names = "--vex", paramLabel = "FILE", description = "A VEX document (OpenVEX, CSAF or CycloneDX). Repeatable.")
@@ -82,6 +81,21 @@ public final class DecisionOptions {
     /** Runs the decider, prints the verdict and writes the report; returns the exit code (0 pass/warn, 2 fail). */
     int run(Decider.Image image, List<Decider.Component> components, Path out, boolean json, PrintWriter stdout,
             PrintWriter err) throws IOException {
+        Decider.Result r = decide(image, components, err);
+        if (out != null) {
+            ScanCommand.writeAtomically(out, r.report()); // atomic, with the umask's permissions
+        }
+        if (json) {
+            stdout.print(new String(r.report(), java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+            printTable(r, stdout);
+        }
+        stdout.flush();
+        return r.verdict().equals("fail") ? ExitCodes.POLICY_FAIL : ExitCodes.OK;
+    }
+
+    /** Runs the decider with these options; its diagnostics go to {@code err} as warnings. */
+    Decider.Result decide(Decider.Image image, List<Decider.Component> components, PrintWriter err) throws IOException {
         Policy p = loadPolicy(err);
         FeedSet feeds = new FeedSet();
         for (Path a : advisories) {
@@ -112,16 +126,7 @@ public final class DecisionOptions {
         for (String d : r.diagnostics()) {
             err.println("warning: " + d);
         }
-        if (out != null) {
-            ScanCommand.writeAtomically(out, r.report()); // atomic, with the umask's permissions
-        }
-        if (json) {
-            stdout.print(new String(r.report(), java.nio.charset.StandardCharsets.UTF_8));
-        } else {
-            printTable(r, stdout);
-        }
-        stdout.flush();
-        return r.verdict().equals("fail") ? ExitCodes.POLICY_FAIL : ExitCodes.OK;
+        return r;
     }
 
     private static void printTable(Decider.Result r, PrintWriter out) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code stella} command line. */
 @Command(name = "stella", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stella Ops: SBOMs, verdicts and attestations for container images.",
-        subcommands = {ScanCommand.class, ReportCommand.class, PolicyCommand.class, FeedsCommand.class, AttestCommand.class,
+        subcommands = {ScanCommand.class, DiffCommand.class, ReportCommand.class, PolicyCommand.class, FeedsCommand.class, AttestCommand.class,
                 VerifyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -29,6 +29,7 @@ import org.stellaops.scanner.image.ImageSources;
 import org.stellaops.scanner.image.LayerRef;
 import org.stellaops.scanner.image.Platform;
 import org.stellaops.scanner.image.ResolvedImage;
+import org.stellaops.scanner.sbom.CycloneDxProtobufWriter;
 import org.stellaops.scanner.sbom.CycloneDxWriter;
 import org.stellaops.scanner.sbom.SbomFormat;
 import org.stellaops.scanner.sbom.SbomMetadata;
@@ -56,7 +57,7 @@ public final class ScanCommand implements Callable<Integer> {
     String image;
 
     @Option(names = "--format", defaultValue = "cyclonedx-json", paramLabel = "FORMAT",
-            description = "cyclonedx-json (CycloneDX 1.6) or spdx-json (SPDX 2.3). Default: ${DEFAULT-VALUE}.")
+            description = "cyclonedx-json (CycloneDX 1.6), cyclonedx-protobuf (CycloneDX 1.6 protobuf; binary, so give --out) or spdx-json (SPDX 2.3). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the SBOM here (default: standard output).")
@@ -111,8 +112,11 @@ public final class ScanCommand implements Callable<Integer> {
                 result = scanner.scan(source, events);
             }
             SbomMetadata meta = new SbomMetadata(Main.version(), ts);
-            byte[] sbom = fmt == SbomFormat.SPDX_JSON ? new SpdxWriter().write(result.inventory(), meta)
-                    : new CycloneDxWriter().write(result.inventory(), meta);
+            byte[] sbom = switch (fmt) {
+                case SPDX_JSON -> new SpdxWriter().write(result.inventory(), meta);
+                case CYCLONEDX_PROTOBUF -> new CycloneDxProtobufWriter().write(result.inventory(), meta);
+                default -> new CycloneDxWriter().write(result.inventory(), meta);
+            };
             if (decision.active()) {
                 if (sbomOut != null) {
                     writeAtomically(sbomOut, sbom);
@@ -125,6 +129,9 @@ public final class ScanCommand implements Callable<Integer> {
             }
             if (out != null) {
                 writeAtomically(out, sbom);
+            } else if (fmt == SbomFormat.CYCLONEDX_PROTOBUF) {
+                System.out.write(sbom); // binary: bytes as they are, not through the character writer
+                System.out.flush();
             } else {
                 spec.commandLine().getOut().print(new String(sbom, StandardCharsets.UTF_8));
                 spec.commandLine().getOut().flush();

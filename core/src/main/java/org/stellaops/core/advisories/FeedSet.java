@@ -14,9 +14,9 @@ import org.stellaops.core.json.Json;
 
 /**
  * Advisory data loaded from files, directories and zips (such as OSV's per-ecosystem {@code all.zip}): OSV JSON/YAML,
- * Debian tracker, Alpine secdb, NVD CVE 2.0, CISA KEV and EPSS, recognized by content; gzip-compressed documents are
- * inflated first. A document that cannot be read becomes a diagnostic naming it and the rest still load; an unknown
- * document is refused the same way. Reading stays within the set's {@link InputLimits}.
+ * Debian tracker, Alpine secdb, Red Hat CSAF (VEX and RHSA), NVD CVE 2.0, CISA KEV and EPSS, recognized by
+ * content; gzip-compressed documents are inflated first. A document that cannot be read becomes a diagnostic naming
+ * it and the rest still load; an unknown document is refused the same way. Reading stays within the set's {@link InputLimits}.
  */
 public final class FeedSet {
     private final InputLimits limits;
@@ -181,6 +181,8 @@ public final class FeedSet {
             }
             if (root == null || !root.isObject()) {
                 diagnostics.add(origin + ": not a JSON object; not an advisory document");
+            } else if (RedHatCsafParser.isCsaf(root)) {
+                advisories.addAll(RedHatCsafParser.parse(data, origin));
             } else if (root.has("catalogVersion") && root.has("vulnerabilities")) {
                 kev = KevCatalog.parse(data, origin);
             } else if (root.has("Header") && root.has("Annotations")) {
@@ -192,8 +194,8 @@ public final class FeedSet {
             } else if (root.has("id") && (root.has("affected") || root.has("modified"))) {
                 advisories.add(OsvParser.parse(data, origin));
             } else {
-                diagnostics.add(origin + ": unknown advisory format (expected OSV, Debian tracker, Alpine secdb, NVD CVE 2.0,"
-                        + " KEV or EPSS)");
+                diagnostics.add(origin + ": unknown advisory format (expected OSV, Debian tracker, Alpine secdb, Red Hat CSAF,"
+                        + " NVD CVE 2.0, KEV or EPSS)");
             }
         } catch (AdvisoryFormatException e) {
             diagnostics.add(e.getMessage());

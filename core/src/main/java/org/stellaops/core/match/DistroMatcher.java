@@ -23,6 +23,15 @@ import org.stellaops.core.versions.VersionScheme;
  * other distro has that fallback. The distro's triage word is kept and classified, never collapsed:
  * fixed → fix available; unfixed / undetermined → not fixed; no-dsa and ignored → will not fix; postponed; end-of-life;
  * severity "unimportant" marks the finding negligible. not-affected and removed lines produce no finding.
+ *
+ * <p>RPM packages of the Red Hat family are matched against Red Hat's data (CSAF) by the stream of their release:
+ * namespace {@code redhat}, {@code rhel}, {@code rocky} or {@code almalinux} with a distro qualifier of the same
+ * family ({@code rhel-9.4}, {@code rocky-9.3}, {@code almalinux-9.3}) is stream {@code rhel-9}, whose lines come from
+ * the CPE {@code cpe:/o:redhat:enterprise_linux:9} (and its AppStream/CRB variants). Rocky Linux and AlmaLinux
+ * rebuild RHEL's sources with the same name-version-release (only the dist tag's suffix and the vendor differ), so
+ * Red Hat's fixed versions apply to them in rpm's version order. A package is looked up by its source rpm name and by
+ * its own name (Red Hat lists both), compared as epoch:version-release. Red Hat's words: fixed → fix available,
+ * affected → not fixed, will-not-fix, under-investigation; not-affected produces no finding.
  */
 public final class DistroMatcher {
 
@@ -37,7 +46,7 @@ public final class DistroMatcher {
 
     /** Package types whose advisories come from a distro's own data. */
     public static final Set<String> OS_TYPES = Set.of("deb", "apk", "rpm");
-    private static final Set<String> MATCHED_TYPES = Set.of("deb", "apk");
+    private static final Set<String> MATCHED_TYPES = Set.of("deb", "apk", "rpm");
 
     /** Lines by type/namespace/source package. */
     private final Map<String, List<Object[]>> index;
@@ -84,6 +93,22 @@ public final class DistroMatcher {
         return type + "/" + namespace + "/" + name;
     }
 
+    /** Namespaces and distro ids of the Red Hat family, all judged by Red Hat's lines of the same major release. */
+    static final Set<String> REDHAT_FAMILY = Set.of("redhat", "rhel", "rocky", "almalinux");
+
+    /**
+     * The Red Hat stream (rhel-9) of an rpm purl's namespace and distro qualifier (rhel-9.4, rocky-9.3,
+     * almalinux-9.3), or null when the namespace or qualifier is not of the Red Hat family.
+     */
+    static String redHatStream(String namespace, String distro) {
+        if (namespace == null || distro == null || !REDHAT_FAMILY.contains(namespace.toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(rhel|rocky|almalinux|redhat)-(\\d+)(\\.\\d+)*")
+                .matcher(distro.toLowerCase(Locale.ROOT));
+        return m.matches() ? "rhel-" + m.group(2) : null;
+    }
+
     /** Whether the qualifier names a release of the namespace's distro (debian-12 of debian; not ubuntu-22.04). */
     static boolean releaseOf(String namespace, String distro) {
         String d = distro.toLowerCase(Locale.ROOT);
@@ -110,6 +135,17 @@ public final class DistroMatcher {
         String ns = namespace.toLowerCase(Locale.ROOT);
         if (distro == null) {
             return new Coverage(false, 0, "no distro qualifier: the " + ns + " release is unknown");
+        }
+        if (t.equals("rpm")) {
+            String stream = redHatStream(ns, distro);
+            if (stream == null) {
+                return new Coverage(false, 0, REDHAT_FAMILY.contains(ns)
+                        ? "the distro qualifier " + distro + " is not a release of " + ns
+                        : "no advisory source that Stella Ops reads covers " + ns + " rpm packages");
+            }
+            Set<String> keys = byRelease.getOrDefault("rpm/redhat", Map.of()).getOrDefault(stream, Set.of());
+            return keys.isEmpty() ? new Coverage(false, 0, "no loaded advisory has data for " + stream + " (" + distro + ")")
+                    : new Coverage(true, keys.size(), "Red Hat advisory data for " + stream + " is loaded (" + distro + ")");
         }
         if (!releaseOf(ns, distro)) {
             return new Coverage(false, 0, "the distro qualifier " + distro + " is not a release of " + ns);
@@ -145,11 +181,28 @@ public final class DistroMatcher {
         String distro = q.get("distro");
         String type = p.getType().toLowerCase(Locale.ROOT);
         String ns = p.getNamespace() == null ? null : p.getNamespace().toLowerCase(Locale.ROOT);
-        if (ns == null || distro == null || sourceVersion == null || !releaseOf(ns, distro)) {
-            return List.of();
+        List<Object[]> candidates;
+        if (type.equals("rpm")) {
+            // Red Hat family: by the stream; the source rpm's name and the package's own name; epoch:version-release
+            distro = redHatStream(ns, distro);
+            if (distro == null || p.getVersion() == null) {
+                return List.of();
+            }
+            ns = "redhat";
+            sourceName = upstream == null ? p.getName() : srpmName(upstream);
+            String epoch = q.get("epoch");
+            sourceVersion = (epoch == null ? "0" : epoch) + ":" + p.getVersion();
+            candidates = new ArrayList<>(index.getOrDefault(key(type, ns, sourceName), List.of()));
+            if (!sourceName.equals(p.getName())) {
+                candidates.addAll(index.getOrDefault(key(type, ns, p.getName()), List.of()));
+            }
+        } else {
+            if (ns == null || distro == null || sourceVersion == null || !releaseOf(ns, distro)) {
+                return List.of();
+            }
+            candidates = index.get(key(type, ns, sourceName));
         }
-        List<Object[]> candidates = index.get(key(type, ns, sourceName));
-        if (candidates == null) {
+        if (candidates == null || candidates.isEmpty()) {
             return List.of();
         }
         boolean fallback = unstableFallback(type, ns);
@@ -184,6 +237,19 @@ public final class DistroMatcher {
         }
         out.sort(Comparator.comparing(m -> m.advisory().id()));
         return out;
+    }
+
+    /** "openssl-3.0.7-27.el9.src.rpm" → "openssl": the name of a source rpm file (name-version-release.src.rpm). */
+    static String srpmName(String srpm) {
+        String s = srpm.replaceFirst("\\.(no)?src\\.rpm$", "");
+        for (int i = 0; i < 2; i++) {
+            int d = s.lastIndexOf('-');
+            if (d <= 0) {
+                return s;
+            }
+            s = s.substring(0, d);
+        }
+        return s;
     }
 
     /** Of two lines for the same release, the one with the later fixed version (a later DSA supersedes). */
@@ -222,8 +288,17 @@ public final class DistroMatcher {
                 return new Match(a, line, src, srcVersion, "fixed", fixed, negligible,
                         "source " + src + " " + srcVersion + " is older than the fixed " + fixed + via);
             }
-            case "unfixed", "undetermined" -> {
+            case "unfixed", "undetermined", "affected" -> {
                 return new Match(a, line, src, srcVersion, "not-fixed", null, negligible, "no fix in " + line.distro() + via);
+            }
+            case "under-investigation" -> {
+                return new Match(a, line, src, srcVersion, "under-investigation", null, negligible,
+                        "under investigation by the distro for " + line.distro() + via);
+            }
+            case "will-not-fix" -> {
+                return new Match(a, line, src, srcVersion, "will-not-fix", null, negligible,
+                        "the distro will not fix it in " + line.distro()
+                                + (line.note() != null ? " (" + line.note() + ")" : "") + via);
             }
             case "no-dsa", "ignored" -> {
                 return new Match(a, line, src, srcVersion, "will-not-fix", null, negligible,

@@ -40,6 +40,11 @@ class NoContentInErrorsTest {
                 SharedData.dir().resolve("vex/openvex/vexctl-examples/document1.vex.json")));
         ((ObjectNode) vex.withArray("statements").get(0)).put("status", MARKER);
         docs.add(Json.write(vex));
+        ObjectNode csaf = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(SharedData.dir().resolve("redhat-csaf/cve-2011-4116.json")));
+        ObjectNode rel = (ObjectNode) csaf.with("product_tree").withArray("relationships").get(0);
+        rel.put("relates_to_product_reference", MARKER);
+        ((ObjectNode) rel.get("full_product_name")).remove("product_id"); // a relationship without its product id
+        docs.add(Json.write(csaf));
         return docs;
     }
 
@@ -59,7 +64,8 @@ class NoContentInErrorsTest {
             assertThat(vex).as("every document here is invalid VEX").isNotNull();
             assertThat(vex.getMessage()).startsWith("vex.json").doesNotContain(MARKER);
             for (Throwable t : List.of(catchThrowable(() -> KevCatalog.parse(doc, "kev.json")),
-                    catchThrowable(() -> OsvParser.parse(doc, "osv.yaml")), catchThrowable(() -> EpssScores.parse(doc, "e.csv")))) {
+                    catchThrowable(() -> OsvParser.parse(doc, "osv.yaml")), catchThrowable(() -> EpssScores.parse(doc, "e.csv")),
+                    catchThrowable(() -> RedHatCsafParser.parse(doc, "csaf.json")))) {
                 if (t != null) {
                     errors++;
                     assertThat(t.getMessage()).doesNotContain(MARKER);

@@ -64,7 +64,7 @@ class DeciderCoverageTest {
         JsonNode rpm = entry(byDefault, "rpm/redhat/rhel-9.3");
         assertThat(rpm.path("covered").asBoolean()).isFalse();
         assertThat(rpm.path("components").asInt()).isEqualTo(1);
-        assertThat(rpm.path("reason").asText()).isEqualTo("no advisory source that Stella Ops reads covers rpm packages");
+        assertThat(rpm.path("reason").asText()).isEqualTo("no loaded advisory has data for rhel-9 (rhel-9.3)");
         assertThat(rpm.path("accepted").asBoolean()).isFalse();
         JsonNode deb = entry(byDefault, "deb/debian/debian-12");
         assertThat(deb.path("covered").asBoolean()).isTrue();
@@ -76,7 +76,7 @@ class DeciderCoverageTest {
         assertThat(coverage.path("verdict").asText()).isEqualTo("warn");
         assertThat(Json.mapper().readTree(byDefault.report()).path("verdict").asText()).isEqualTo("warn");
         assertThat(byDefault.diagnostics()).contains("not covered: rpm/redhat/rhel-9.3 (1 component): "
-                + "no advisory source that Stella Ops reads covers rpm packages");
+                + "no loaded advisory has data for rhel-9 (rhel-9.3)");
 
         Decider.Result byPolicy = decide(components, feeds, policy("coverage: {uncovered: fail}\n"), false);
         assertThat(byPolicy.verdict()).isEqualTo("fail");

@@ -6,7 +6,7 @@ import org.stellaops.scanner.ScanException;
 
 /** Output formats of {@code stella scan --format}. */
 public enum SbomFormat {
-    CYCLONEDX_JSON("cyclonedx-json"), SPDX_JSON("spdx-json");
+    CYCLONEDX_JSON("cyclonedx-json"), SPDX_JSON("spdx-json"), CYCLONEDX_PROTOBUF("cyclonedx-protobuf");
 
     private final String id;
 
@@ -21,7 +21,7 @@ public enum SbomFormat {
     public static SbomFormat parse(String s) {
         for (SbomFormat f : values()) {
             if (f.id.equals(s) || (f == CYCLONEDX_JSON && ("cdx-json".equals(s) || "cyclonedx".equals(s)))
-                    || (f == SPDX_JSON && "spdx".equals(s))) {
+                    || (f == SPDX_JSON && "spdx".equals(s)) || (f == CYCLONEDX_PROTOBUF && "cdx-protobuf".equals(s))) {
                 return f;
             }
         }
