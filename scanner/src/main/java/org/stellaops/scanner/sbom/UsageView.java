@@ -56,7 +56,7 @@ public final class UsageView {
         return new ImageInventory(inv.image(), inv.os(), out, inv.warnings(), inv.view(), trace);
     }
 
-    /** The first reached file (in trace order) that the component owns, or null. */
+    /** The reached file (the first in path order) that the component owns, or null. */
     static String reachedFile(Component c, Set<String> reached) {
         String best = null;
         for (String f : c.files()) {
@@ -74,14 +74,18 @@ public final class UsageView {
         if (reached.contains(outer)) {
             return outer;
         }
-        if ("pypi".equals(c.type()) && c.evidencePath().contains(".dist-info/") || c.evidencePath().contains(".egg-info")) {
+        if ("pypi".equals(c.type()) && (c.evidencePath().contains(".dist-info/") || c.evidencePath().contains(".egg-info"))) {
             String site = c.evidencePath().replaceFirst("/[^/]+\\.(dist|egg)-info(/.*)?$", "");
             String mod = c.name().toLowerCase(Locale.ROOT).replace('-', '_');
-            for (String cand : List.of(site + "/" + mod + "/__init__.py", site + "/" + mod + ".py")) {
-                if (reached.contains(cand)) {
-                    return cand;
+            String file = site + "/" + mod + ".py";
+            String pkg = site + "/" + mod + "/";
+            String first = null;
+            for (String r : reached) {
+                if (r.equals(file) || r.startsWith(pkg)) {
+                    first = earlier(first, r);
                 }
             }
+            return first;
         }
         return null;
     }

@@ -49,6 +49,8 @@ public final class EntrypointTracer {
     private final List<String> stops = new ArrayList<>();
     private final Set<String> traced = new HashSet<>();
     private List<String> ldDirs;
+    /** Shared objects loaded so far by file name: the dynamic linker satisfies a DT_NEEDED from them first. */
+    private final Map<String, String> loaded = new HashMap<>();
 
     private EntrypointTracer(ComposedFs fs) {
         this.fs = fs;
@@ -138,6 +140,10 @@ public final class EntrypointTracer {
         ComposedFs.Resolved r = fs.resolve(absPath);
         String prev = from;
         for (String link : r.links()) {
+            ComposedFs.Resolved lr = fs.resolve("/" + link);
+            if (lr.ok() && lr.entry() != null && lr.entry().isDirectory()) {
+                continue; // a directory link (merged /usr's /lib): a directory owns no code
+            }
             reach(link, prev, via, cond);
             prev = link;
         }
@@ -192,11 +198,11 @@ public final class EntrypointTracer {
             elf(prog, rec, ctx, cond, null);
         }
         if (rec != null && "script".equals(rec.kind())) {
-            if (!traced.add("script:" + prog)) {
-                return true; // already followed: a recursive script, or one run twice
-            }
             String shebang = rec.interpreter();
             if (shebang == null || shebang.isBlank()) {
+                if (!traced.add("script:" + prog)) {
+                    return true; // already followed: a recursive script, or one run twice
+                }
                 shell(prog, rec, new Ctx(ctx.env(), ctx.cwd(), List.copyOf(rest)), cond, depth);
                 return true;
             }
@@ -597,6 +603,7 @@ public final class EntrypointTracer {
         if (!traced.add("elf:" + path)) {
             return;
         }
+        loaded.putIfAbsent(base(path), path);
         if (rec.note() != null) {
             unresolved(path, "/" + path, rec.note(), cond);
             return;
@@ -620,6 +627,11 @@ public final class EntrypointTracer {
         String via = "DT_NEEDED " + need;
         if (need.contains("/")) {
             return resolveFile(abs(ctx.cwd(), need), obj, via, cond);
+        }
+        String already = loaded.get(need);
+        if (already != null) {
+            reach(already, obj, via + " (already loaded)", cond);
+            return already;
         }
         List<String> dirs = new ArrayList<>();
         if (rec.runpath().isEmpty()) {

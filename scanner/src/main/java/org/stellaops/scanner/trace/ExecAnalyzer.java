@@ -49,6 +49,9 @@ public final class ExecAnalyzer implements Analyzer {
         if (path.endsWith(".jar")) {
             return true;
         }
+        if (path.endsWith(".sh")) {
+            return size <= SCRIPT_LIMIT; // sourced with . or source: often neither executable nor with #!
+        }
         if (size > SCRIPT_LIMIT || !(path.endsWith(".py") || path.endsWith(".js") || path.endsWith(".mjs") || path.endsWith(".cjs"))) {
             return false;
         }
