@@ -20,8 +20,8 @@ import org.stellaops.scanner.trace.UsageTrace;
  * outermost jar), an npm package's directory, a Python distribution's top-level module of the same name.
  */
 public final class UsageView {
-    public static final String USED = "stella:usedByEntrypoint";
-    public static final String CHAIN = "stella:usedByEntrypoint:chain";
+    public static final String USED = org.stellaops.core.decider.SbomComponents.USED;
+    public static final String CHAIN = org.stellaops.core.decider.SbomComponents.CHAIN;
     private static final Pattern MERGED_USR = Pattern.compile("(bin|sbin|lib|lib32|lib64|libx32)/");
 
     private UsageView() {

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.stellaops.core.model.ExecRecord;
 import org.stellaops.scanner.analyzer.Analyzer;
 import org.stellaops.scanner.analyzer.FragmentSink;
@@ -176,22 +178,15 @@ public final class ExecAnalyzer implements Analyzer {
 
     private void jar(LayerFile file, FragmentSink sink) throws IOException {
         Manifest m = null;
-        if (file.inMemory()) {
-            try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(file.content()))) {
-                for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
-                    if (e.getName().equals("META-INF/MANIFEST.MF")) {
-                        m = new Manifest(new ByteArrayInputStream(z.readNBytes(256 * 1024)));
-                        break;
-                    }
-                }
-            }
-        } else {
-            try (ZipFile z = new ZipFile(file.spilled().toFile(), StandardCharsets.UTF_8)) {
-                ZipEntry e = z.getEntry("META-INF/MANIFEST.MF");
-                if (e != null) {
-                    try (InputStream in = z.getInputStream(e)) {
-                        m = new Manifest(new ByteArrayInputStream(in.readNBytes(256 * 1024)));
-                    }
+        // the central directory, never the entries before the manifest: a jar without one is not inflated
+        try (SeekableByteChannel ch = file.inMemory() ? new SeekableInMemoryByteChannel(file.content())
+                : Files.newByteChannel(file.spilled());
+             ZipFile z = ZipFile.builder().setSeekableByteChannel(ch).setCharset(StandardCharsets.UTF_8)
+                     .setIgnoreLocalFileHeader(true).get()) {
+            ZipArchiveEntry e = z.getEntry("META-INF/MANIFEST.MF");
+            if (e != null) {
+                try (InputStream in = z.getInputStream(e)) {
+                    m = new Manifest(new ByteArrayInputStream(in.readNBytes(256 * 1024)));
                 }
             }
         }

@@ -33,7 +33,9 @@ public final class TraceBench {
         for (int i = 0; i <= rounds; i++) {
             double a = cold(image, options, without);
             double b = cold(image, options, with);
-            ScanResult r = scan(image, options, with, Files.createTempDirectory("stella-bench"));
+            Path warm = Files.createTempDirectory("stella-trace-bench");
+            ScanResult r = scan(image, options, with, warm);
+            delete(warm);
             long t0 = System.nanoTime();
             new Composer().compose(r.inventory().image(), r.fragments());
             long t1 = System.nanoTime();
@@ -50,10 +52,23 @@ public final class TraceBench {
     }
 
     static double cold(String image, ImageSources.Options options, AnalyzerSet set) throws Exception {
-        Path cache = Files.createTempDirectory("stella-bench");
+        Path cache = Files.createTempDirectory("stella-trace-bench");
         long t0 = System.nanoTime();
         scan(image, options, set, cache);
-        return (System.nanoTime() - t0) / 1e9;
+        double s = (System.nanoTime() - t0) / 1e9;
+        long bytes;
+        try (var walk = Files.walk(cache)) {
+            bytes = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("  fragments %s: %d bytes%n", set.version(), bytes);
+        delete(cache);
+        return s;
+    }
+
+    static void delete(Path dir) throws java.io.IOException {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     static ScanResult scan(String image, ImageSources.Options options, AnalyzerSet set, Path cache) throws Exception {
