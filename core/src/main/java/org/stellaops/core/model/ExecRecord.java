@@ -20,7 +20,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecRecord(String path, String kind, String interpreter, List<String> needed, List<String> rpath,
-                         List<String> runpath, String text, String mainClass, List<String> classPath, String note) {
+                         List<String> runpath, @JsonInclude(JsonInclude.Include.NON_NULL) String text, String mainClass, List<String> classPath, String note) {
     public ExecRecord {
         needed = needed == null ? List.of() : List.copyOf(needed);
         rpath = rpath == null ? List.of() : List.copyOf(rpath);

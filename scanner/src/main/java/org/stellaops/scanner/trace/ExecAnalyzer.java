@@ -114,7 +114,7 @@ public final class ExecAnalyzer implements Analyzer {
             shebang = (nl < 0 ? text.substring(2) : text.substring(2, nl)).trim();
         }
         String lang = language(shebang, path);
-        String kept = significant(text, lang);
+        String kept = lang.equals("other") ? "" : significant(text, lang);
         String note = null;
         if (kept.length() > TEXT_LIMIT) {
             kept = null;
@@ -130,6 +130,9 @@ public final class ExecAnalyzer implements Analyzer {
         }
         if (s.contains("node") || path.endsWith(".js") || path.endsWith(".mjs") || path.endsWith(".cjs")) {
             return "node";
+        }
+        if (shebang != null && !s.contains("sh") && !s.contains("busybox")) {
+            return "other"; // perl, ruby, awk...: run, but not traced into
         }
         return "sh";
     }

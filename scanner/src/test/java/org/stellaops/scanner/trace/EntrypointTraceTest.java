@@ -139,6 +139,20 @@ class EntrypointTraceTest {
         return app.fragments();
     }
 
+    /** Exec records survive the fragment cache (a warm scan traces from stored fragments). */
+    @Test
+    void execRecordsRoundTripThroughTheFragmentStore() throws IOException {
+        org.stellaops.core.store.LocalFragmentStore store = new org.stellaops.core.store.LocalFragmentStore(cache);
+        for (LayerFragment f : app.fragments()) {
+            LayerFragment stored = store.get(f.layerDigest(), f.analyzerVersion()).orElseThrow();
+            assertEquals(f.execs(), stored.execs());
+        }
+        assertTrue(app.fragments().get(3).execs().stream().anyMatch(e -> e.path().equals("usr/local/bin/hello-go")));
+        assertTrue(app.fragments().get(0).execs().stream().anyMatch(e -> e.path().equals("etc/ld.so.conf")));
+        ImageInventory warm = TestScans.scan("oci:" + Fixtures.image("debian-app") + ":1", cache).inventory();
+        assertEquals(app.inventory().usage(), warm.usage());
+    }
+
     @Test
     void fixtureEntrypointJavaJar() {
         ImageInventory inv = app.inventory();
