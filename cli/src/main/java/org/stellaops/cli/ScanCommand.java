@@ -31,6 +31,7 @@ import org.stellaops.scanner.image.Platform;
 import org.stellaops.scanner.image.ResolvedImage;
 import org.stellaops.scanner.sbom.CycloneDxProtobufWriter;
 import org.stellaops.scanner.sbom.CycloneDxWriter;
+import org.stellaops.scanner.sbom.ImageInventory;
 import org.stellaops.scanner.sbom.SbomFormat;
 import org.stellaops.scanner.sbom.SbomMetadata;
 import org.stellaops.scanner.sbom.SpdxWriter;
@@ -59,6 +60,11 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "cyclonedx-json", paramLabel = "FORMAT",
             description = "cyclonedx-json (CycloneDX 1.6), cyclonedx-protobuf (CycloneDX 1.6 protobuf; binary, so give --out) or spdx-json (SPDX 2.3). Default: ${DEFAULT-VALUE}.")
     String format;
+
+    @Option(names = "--view", defaultValue = "inventory", paramLabel = "VIEW",
+            description = "inventory (everything on disk; each component carries stella:usedByEntrypoint) or usage "
+                    + "(only the components the image's entrypoint reaches, each with the chain that reaches it).")
+    String view;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the SBOM here (default: standard output).")
     Path out;
@@ -98,6 +104,9 @@ public final class ScanCommand implements Callable<Integer> {
         Events events = new Events(err, json, System.console() != null);
         try {
             SbomFormat fmt = SbomFormat.parse(format);
+            if (!view.equals(ImageInventory.INVENTORY) && !view.equals(ImageInventory.USAGE)) {
+                throw new ScanException(ScanException.Kind.INVALID_ARGUMENT, "unknown view '" + view + "' (supported: inventory, usage)");
+            }
             Platform pf = Platform.parse(platform);
             String ts = timestamp(timestamp);
             if (parallelism != null && parallelism < 1) {
@@ -112,10 +121,11 @@ public final class ScanCommand implements Callable<Integer> {
                 result = scanner.scan(source, events);
             }
             SbomMetadata meta = new SbomMetadata(Main.version(), ts);
+            ImageInventory shown = view.equals(ImageInventory.USAGE) ? result.inventory().usageView() : result.inventory();
             byte[] sbom = switch (fmt) {
-                case SPDX_JSON -> new SpdxWriter().write(result.inventory(), meta);
-                case CYCLONEDX_PROTOBUF -> new CycloneDxProtobufWriter().write(result.inventory(), meta);
-                default -> new CycloneDxWriter().write(result.inventory(), meta);
+                case SPDX_JSON -> new SpdxWriter().write(shown, meta);
+                case CYCLONEDX_PROTOBUF -> new CycloneDxProtobufWriter().write(shown, meta);
+                default -> new CycloneDxWriter().write(shown, meta);
             };
             if (decision.active()) {
                 if (sbomOut != null) {
@@ -181,7 +191,8 @@ public final class ScanCommand implements Callable<Integer> {
         List<SbomComponents.Row> rows = new ArrayList<>();
         for (org.stellaops.scanner.sbom.Component c : r.inventory().components()) {
             rows.add(new SbomComponents.Row(c.purl(), c.layerDigest(), c.evidencePath(), c.properties().get("stella:ownedBy"),
-                    "true".equals(c.properties().get("stella:go:mainModule"))));
+                    "true".equals(c.properties().get("stella:go:mainModule")),
+                    SbomComponents.used(c.properties().get(SbomComponents.USED)), c.properties().get(SbomComponents.CHAIN)));
         }
         return SbomComponents.of(rows);
     }

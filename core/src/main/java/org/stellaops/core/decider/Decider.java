@@ -37,8 +37,21 @@ import org.stellaops.core.vex.VexStatement;
 public final class Decider {
     private static final List<String> SEVERITY_ORDER = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN");
 
-    /** A component of the SBOM as the decider needs it. {@code containers}: purls of packages it lives in. */
-    public record Component(String purl, String layerDigest, String evidencePath, String ownedBy, Set<String> containers) {
+    /**
+     * A component of the SBOM as the decider needs it. {@code containers}: purls of packages it lives in;
+     * {@code usedByEntrypoint}: whether the image's entrypoint reaches it (null when no trace ran: treated as used, so
+     * that a rule for unused components never matches what was not proven unused); {@code usageChain}: how.
+     */
+    public record Component(String purl, String layerDigest, String evidencePath, String ownedBy, Set<String> containers,
+                            Boolean usedByEntrypoint, String usageChain) {
+        public Component(String purl, String layerDigest, String evidencePath, String ownedBy, Set<String> containers) {
+            this(purl, layerDigest, evidencePath, ownedBy, containers, null, null);
+        }
+
+        /** What the policy's {@code usedByEntrypoint} sees: unknown counts as used. */
+        public boolean used() {
+            return usedByEntrypoint == null || usedByEntrypoint;
+        }
     }
 
     /**
@@ -76,7 +89,11 @@ public final class Decider {
     }
 
     /** Everything the report records about one finding. */
-    public record Decided(Finding finding, VexConsensus.Decision vex, PolicyEngine.Verdict verdict) {
+    public record Decided(Finding finding, VexConsensus.Decision vex, PolicyEngine.Verdict verdict, Boolean usedByEntrypoint,
+                          String usageChain) {
+        public Decided(Finding finding, VexConsensus.Decision vex, PolicyEngine.Verdict verdict) {
+            this(finding, vex, verdict, null, null);
+        }
     }
 
     /**
@@ -199,13 +216,15 @@ public final class Decider {
             ids.add(f.vulnerability());
             VexConsensus.Decision d = consensus.decide(ids, f.purl(), imageIds, c == null ? Set.of() : c.containers());
             decisions.add(d);
-            inputs.add(new PolicyEngine.Input(f, d, false));
+            inputs.add(new PolicyEngine.Input(f, d, c == null || c.used()));
         }
         List<PolicyEngine.Verdict> verdicts = PolicyEngine.evaluate(policy, inputs, ctx);
         List<Decided> decided = new ArrayList<>();
         int i = 0;
         for (Finding f : unique.values()) {
-            decided.add(new Decided(f, decisions.get(i), verdicts.get(i)));
+            Component c = byKey.get(f.purl() + "|" + (f.evidencePath() == null ? "" : f.evidencePath()));
+            decided.add(new Decided(f, decisions.get(i), verdicts.get(i), c == null ? null : c.usedByEntrypoint(),
+                    c == null ? null : c.usageChain()));
             i++;
         }
         Coverage.Report coverage = Coverage.of(components, purls, index, policy.coverage(), options.failOnUncovered());
@@ -391,8 +410,14 @@ public final class Decider {
             if (d.verdict().rule() != null) {
                 o.put("rule", d.verdict().rule());
             }
+            if (d.usedByEntrypoint() != null) {
+                o.put("usedByEntrypoint", d.usedByEntrypoint());
+            }
             ArrayNode ex = o.putArray("explain");
             d.verdict().explain().forEach(ex::add);
+            if (d.usedByEntrypoint() != null) {
+                ex.add(d.usedByEntrypoint() ? "reached from the entrypoint: " + d.usageChain() : "not reached from the entrypoint");
+            }
             if (d.vex() != null && !d.vex().statements().isEmpty()) {
                 ObjectNode vx = o.putObject("vex");
                 if (d.vex().status() != null) {

@@ -13,7 +13,20 @@ public final class SbomComponents {
     private SbomComponents() {
     }
 
-    public record Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule) {
+    /** @param usedByEntrypoint the {@code stella:usedByEntrypoint} property, null when absent (no trace) */
+    public record Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule,
+                      Boolean usedByEntrypoint, String usageChain) {
+        public Row(String purl, String layerDigest, String evidencePath, String ownedBy, boolean goMainModule) {
+            this(purl, layerDigest, evidencePath, ownedBy, goMainModule, null, null);
+        }
+    }
+
+    public static final String USED = "stella:usedByEntrypoint";
+    public static final String CHAIN = "stella:usedByEntrypoint:chain";
+
+    /** The property's value as the decider takes it: true, false, or null when absent or not a boolean. */
+    public static Boolean used(String value) {
+        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
     }
 
     /** Decider components; a Go module's container is the main module of the same binary (for VEX subcomponents). */
@@ -28,7 +41,8 @@ public final class SbomComponents {
         for (Row r : rows) {
             Set<String> containers = new HashSet<>(mainModules.getOrDefault(r.evidencePath(), Set.of()));
             containers.remove(r.purl());
-            out.add(new Decider.Component(r.purl(), r.layerDigest(), r.evidencePath(), r.ownedBy(), containers));
+            out.add(new Decider.Component(r.purl(), r.layerDigest(), r.evidencePath(), r.ownedBy(), containers,
+                    r.usedByEntrypoint(), r.usageChain()));
         }
         return out;
     }
@@ -39,7 +53,8 @@ public final class SbomComponents {
         for (JsonNode c : bom.path("components")) {
             if (c.has("purl")) {
                 rows.add(new Row(c.path("purl").asText(), property(c, "stella:layer:digest"), property(c, "stella:evidence:path"),
-                        property(c, "stella:ownedBy"), "true".equals(property(c, "stella:go:mainModule"))));
+                        property(c, "stella:ownedBy"), "true".equals(property(c, "stella:go:mainModule")),
+                        used(property(c, USED)), property(c, CHAIN)));
             }
         }
         return of(rows);

@@ -21,6 +21,11 @@ public interface Analyzer {
         return false;
     }
 
+    /** True when the analyzer wants every executable script (a file with an execute bit starting with {@code #!}). */
+    default boolean wantsScripts() {
+        return false;
+    }
+
     /**
      * True when the analyzer reads files larger than the in-memory limit from their spill file ({@link LayerFile#buffer()},
      * {@link LayerFile#open()}); others get only in-memory files, and larger ones are reported as not analyzed.

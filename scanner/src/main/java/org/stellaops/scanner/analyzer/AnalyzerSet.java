@@ -21,11 +21,13 @@ import org.stellaops.scanner.analyzer.os.DpkgAnalyzer;
 import org.stellaops.scanner.analyzer.os.OsReleaseAnalyzer;
 import org.stellaops.scanner.analyzer.os.RpmAnalyzer;
 import org.stellaops.scanner.layer.ScanLimits;
+import org.stellaops.scanner.trace.ExecAnalyzer;
 
 /** The analyzers of one scan and the version string that keys cached fragments. */
 public final class AnalyzerSet {
     private final List<Analyzer> all;
     private final List<Analyzer> elf;
+    private final List<Analyzer> scripts;
     private final String version;
     private final ScanLimits limits;
 
@@ -38,6 +40,7 @@ public final class AnalyzerSet {
         this.limits = limits;
         this.all = List.copyOf(analyzers);
         this.elf = all.stream().filter(Analyzer::wantsElf).toList();
+        this.scripts = all.stream().filter(Analyzer::wantsScripts).toList();
         StringBuilder sb = new StringBuilder();
         all.stream().sorted(Comparator.comparing(Analyzer::name))
                 .forEach(a -> sb.append(a.name()).append(':').append(a.version()).append(';'));
@@ -58,7 +61,7 @@ public final class AnalyzerSet {
     public static AnalyzerSet standard(ScanLimits limits) {
         return new AnalyzerSet(List.of(new OsReleaseAnalyzer(), new DpkgAnalyzer(), new ApkAnalyzer(), new RpmAnalyzer(),
                 new JavaAnalyzer(limits), new NpmAnalyzer(), new PythonAnalyzer(), new DotnetAnalyzer(), new RubyGemAnalyzer(),
-                new PhpComposerAnalyzer(), new GoBinaryAnalyzer(), new RustAuditableAnalyzer(), new BinaryClassifierAnalyzer()), limits);
+                new PhpComposerAnalyzer(), new GoBinaryAnalyzer(), new RustAuditableAnalyzer(), new BinaryClassifierAnalyzer(), new ExecAnalyzer()), limits);
     }
 
     public ScanLimits limits() {
@@ -92,5 +95,13 @@ public final class AnalyzerSet {
 
     public List<Analyzer> elfAnalyzers() {
         return elf;
+    }
+
+    public boolean anyWantsScripts() {
+        return !scripts.isEmpty();
+    }
+
+    public List<Analyzer> scriptAnalyzers() {
+        return scripts;
     }
 }

@@ -71,6 +71,11 @@ public record LayerFile(String path, int mode, byte[] content, Path spilled, lon
         return s >= 0 ? path.substring(s + 1) : path;
     }
 
+    /** True for an in-memory file starting with {@code #!}. */
+    public boolean isScript() {
+        return content != null && content.length >= 3 && content[0] == '#' && content[1] == '!';
+    }
+
     public boolean isElf() {
         if (content != null) {
             return content.length > 52 && content[0] == 0x7f && content[1] == 'E' && content[2] == 'L' && content[3] == 'F';

@@ -108,7 +108,7 @@ public final class Manifests {
         }
         return new ImageConfig(text(root, "created"), text(root, "os"), text(root, "architecture"), text(root, "variant"),
                 strings(c.path("Entrypoint")), strings(c.path("Cmd")), strings(c.path("Env")), text(c, "WorkingDir"),
-                diffIds);
+                diffIds, text(c, "User"));
     }
 
     /** Joins manifest layers and config diff_ids; their counts must agree. */

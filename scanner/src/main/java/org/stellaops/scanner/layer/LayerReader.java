@@ -21,6 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.stellaops.core.model.ExecRecord;
 import org.stellaops.core.model.FileList;
 import org.stellaops.core.model.FileRecord;
 import org.stellaops.core.model.LayerFragment;
@@ -32,6 +33,7 @@ import org.stellaops.scanner.analyzer.AnalyzerSet;
 import org.stellaops.scanner.analyzer.FragmentSink;
 import org.stellaops.scanner.analyzer.LayerFile;
 import org.stellaops.scanner.image.LayerRef;
+import org.stellaops.scanner.trace.ExecAnalyzer;
 import org.stellaops.scanner.util.Digests;
 
 /**
@@ -165,14 +167,16 @@ public final class LayerReader {
         files.sort(Comparator.comparing(FileRecord::path));
         return new LayerFragment(LayerFragment.SCHEMA, layer.digest(), layer.diffId(), analyzers.version(), files,
                 List.copyOf(whiteouts), List.copyOf(opaque), sink.sortedPackages(), sink.sortedFileLists(),
-                sink.osReleases, sink.warnings);
+                sink.osReleases, sink.warnings, sink.sortedExecs());
     }
 
     private byte[] readIfWanted(TarArchiveInputStream tar, String path, long size, int mode, Collector sink, String what)
             throws IOException {
         List<Analyzer> byPath = analyzers.wanting(path, size);
         boolean elfCandidate = analyzers.anyWantsElf() && size > 64 && ((mode & 0111) != 0 || path.contains(".so"));
-        if (byPath.isEmpty() && !elfCandidate) {
+        boolean scriptCandidate = analyzers.anyWantsScripts() && (mode & 0111) != 0 && size >= 3
+                && size <= ExecAnalyzer.SCRIPT_LIMIT;
+        if (byPath.isEmpty() && !elfCandidate && !scriptCandidate) {
             return null;
         }
         if (size > limits.maxFileBytes()) {
@@ -182,7 +186,8 @@ public final class LayerReader {
         }
         byte[] head = tar.readNBytes(4);
         boolean elf = head.length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
-        if (byPath.isEmpty() && !elf) {
+        boolean script = scriptCandidate && head.length >= 2 && head[0] == '#' && head[1] == '!';
+        if (byPath.isEmpty() && !(elf && elfCandidate) && !script) {
             return null;
         }
         if (size > limits.maxInMemoryFileBytes()) {
@@ -231,6 +236,12 @@ public final class LayerReader {
                     targets.add(a);
                 }
             }
+        } else if ((file.mode() & 0111) != 0 && file.size() <= ExecAnalyzer.SCRIPT_LIMIT && file.isScript()) {
+            for (Analyzer a : analyzers.scriptAnalyzers()) {
+                if (!targets.contains(a)) {
+                    targets.add(a);
+                }
+            }
         }
         for (Analyzer a : targets) {
             if (!file.inMemory() && !a.acceptsSpilled()) {
@@ -273,6 +284,12 @@ public final class LayerReader {
         final List<FileList> fileLists = new ArrayList<>();
         final List<OsRelease> osReleases = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
+        final List<ExecRecord> execs = new ArrayList<>();
+
+        @Override
+        public void addExec(ExecRecord exec) {
+            execs.add(exec);
+        }
 
         @Override
         public void addPackage(PackageRecord pkg) {
@@ -299,6 +316,11 @@ public final class LayerReader {
         List<PackageRecord> sortedPackages() {
             packages.sort(PackageOrder.INSTANCE);
             return packages;
+        }
+
+        List<ExecRecord> sortedExecs() {
+            execs.sort(Comparator.comparing(ExecRecord::path).thenComparing(ExecRecord::kind));
+            return execs;
         }
 
         List<FileList> sortedFileLists() {

@@ -104,7 +104,7 @@ public final class Composer {
             }
         }
         components.sort(Comparator.comparing(Component::purl).thenComparing(Component::evidencePath));
-        return new ImageInventory(image, os, assignBomRefs(components), warnings);
+        return UsageView.apply(new ImageInventory(image, os, assignBomRefs(components), warnings), fragments);
     }
 
     private static Component component(PackageRecord p, int layer, List<LayerFragment> fragments, OsRelease os,

@@ -83,6 +83,7 @@ public final class CycloneDxWriter {
             addProp(sp, "stella:layer:" + i + ":digest", img.layers().get(i).digest());
             addProp(sp, "stella:layer:" + i + ":diffId", img.layers().get(i).diffId());
         }
+        usage(sp, inv);
         subject.setProperties(sp);
         md.setComponent(subject);
         bom.setMetadata(md);
@@ -92,6 +93,28 @@ public final class CycloneDxWriter {
         }
         bom.setComponents(comps);
         return bom;
+    }
+
+    /** The trace's outcome on the image: status and counts in both views; every unresolved edge in the usage view. */
+    private static void usage(List<Property> sp, ImageInventory inv) {
+        addProp(sp, "stella:view", inv.view());
+        org.stellaops.scanner.trace.UsageTrace u = inv.usage();
+        if (u == null) {
+            return;
+        }
+        addProp(sp, "stella:usage:status", u.status());
+        addProp(sp, "stella:usage:command", String.join(" ", u.command()));
+        addProp(sp, "stella:usage:reachedFiles", Integer.toString(u.reached().size()));
+        addProp(sp, "stella:usage:unresolvedEdges", Integer.toString(u.unresolved().size()));
+        for (String stop : u.stops()) {
+            addProp(sp, "stella:usage:stop", stop);
+        }
+        if (ImageInventory.USAGE.equals(inv.view())) {
+            for (org.stellaops.scanner.trace.UsageTrace.Unresolved e : u.unresolved()) {
+                addProp(sp, "stella:usage:unresolved", (e.from() == null ? "" : "/" + e.from() + ": ") + e.what() + ": "
+                        + e.reason() + (e.conditional() ? " (conditional)" : ""));
+            }
+        }
     }
 
     private static org.cyclonedx.model.Component component(Component c) {
