@@ -81,6 +81,33 @@ public final class ProcReader {
         }
     }
 
+    /** The parent PID (proc(5) stat field 4, after the command name in parentheses); empty when exited. */
+    public Optional<Long> parent(long pid) {
+        try {
+            String stat = Files.readString(proc.resolve(pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return Optional.of(Long.parseLong(f[1]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code pid} is {@code ancestor} or one of its descendants. */
+    public boolean descendsFrom(long pid, long ancestor) {
+        long p = pid;
+        for (int depth = 0; depth < 4096 && p > 1; depth++) {
+            if (p == ancestor) {
+                return true;
+            }
+            Optional<Long> up = parent(p);
+            if (up.isEmpty()) {
+                return false;
+            }
+            p = up.get();
+        }
+        return p == ancestor;
+    }
+
     /** The PIDs of every process on the node (numeric entries of /proc). */
     public List<Long> pids() throws IOException {
         List<Long> out = new ArrayList<>();

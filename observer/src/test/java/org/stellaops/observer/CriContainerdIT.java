@@ -11,7 +11,6 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +41,9 @@ class CriContainerdIT {
     private static ManagedChannel channel;
     private static RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet;
     private static String sandboxId;
+    private static final List<RuntimeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static CriClient observerCri;
+    private static Observer observer;
     private static String containerId;
 
     @BeforeAll
@@ -55,6 +57,9 @@ class CriContainerdIT {
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(containerd.socket.toString()))
                 .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
         kubelet = RuntimeServiceGrpc.newBlockingStub(channel);
+        observerCri = new CriClient(containerd.socket, 10_000);
+        observer = new Observer(observerCri, new ProcReader(Path.of("/proc"), 1000), ImageFacts.NONE, events::add,
+                "node-a", java.time.Clock.systemUTC());
     }
 
     @AfterAll
@@ -65,6 +70,9 @@ class CriContainerdIT {
                 kubelet.removePodSandbox(Api.RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
             }
         } finally {
+            if (observerCri != null) {
+                observerCri.close();
+            }
             if (channel != null) {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -157,6 +165,44 @@ class CriContainerdIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void theObserverReportsTheStartAndAnExecAsDrift() throws Exception {
+        assumeTrue(containerId != null);
+        observer.tick(true);
+        List<RuntimeEvent> starts = events.stream().filter(e -> e.kind() == RuntimeEvent.Kind.ContainerStart).toList();
+        assertThat(starts).hasSize(1);
+        RuntimeEvent start = starts.get(0);
+        assertThat(start.schema()).isEqualTo("stella.runtime.event@v1");
+        assertThat(start.node()).isEqualTo("node-a");
+        assertThat(start.pod()).isEqualTo(new RuntimeEvent.Pod("team-a", "shop", "6b1b7a2e-0c1f-4a57-9a57-1d2f3e4a5b6c"));
+        assertThat(start.image().digest()).isEqualTo(DIGEST);
+        assertThat(start.image().reference()).isEqualTo(IMAGE);
+        assertThat(start.process().exe()).isEqualTo("/usr/bin/python3.11");
+        assertThat(start.process().libraries()).extracting(RuntimeEvent.Library::path)
+                .anyMatch(p -> p.endsWith("/libssl.so.3"));
+        assertThat(events).noneMatch(e -> e.kind() == RuntimeEvent.Kind.Drift); // the entrypoint's own process
+
+        // an extra process, as kubectl exec starts it: not a descendant of the container's first process
+        Thread exec = new Thread(() -> kubelet.execSync(Api.ExecSyncRequest.newBuilder().setContainerId(containerId)
+                .addCmd("/usr/bin/sleep").addCmd("5").setTimeout(20).build()));
+        exec.start();
+        Instant until = Instant.now().plusSeconds(15);
+        while (events.stream().noneMatch(e -> e.kind() == RuntimeEvent.Kind.Drift) && Instant.now().isBefore(until)) {
+            Thread.sleep(300);
+            observer.tick(true);
+        }
+        exec.join(20_000);
+        List<RuntimeEvent> drift = events.stream().filter(e -> e.kind() == RuntimeEvent.Kind.Drift).toList();
+        assertThat(drift).hasSize(1);
+        assertThat(drift.get(0).drift().reason()).isEqualTo("notFromEntrypoint");
+        assertThat(drift.get(0).drift().path()).isEqualTo("/usr/bin/sleep");
+        assertThat(drift.get(0).container().id()).isEqualTo(containerId);
+        observer.tick(true);
+        assertThat(events.stream().filter(e -> e.kind() == RuntimeEvent.Kind.Drift)).hasSize(1); // reported once
+        assertThat(events).extracting(RuntimeEvent::eventId).doesNotHaveDuplicates();
+    }
+
     private static String p0(CriContainer c) {
         try {
             return Files.readString(Path.of("/proc/" + c.pid() + "/maps"), StandardCharsets.UTF_8);
@@ -166,7 +212,7 @@ class CriContainerdIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aStoppedContainerIsReportedExited() throws Exception {
         assumeTrue(containerId != null);
         kubelet.stopContainer(Api.StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(1).build());
@@ -176,6 +222,10 @@ class CriContainerdIT {
             assertThat(c.get().pid()).isZero();
             assertThat(cri.status("0123456789abcdef")).isEmpty();
         }
-        Duration.ofSeconds(0);
+        observer.tick(false);
+        List<RuntimeEvent> stops = events.stream().filter(e -> e.kind() == RuntimeEvent.Kind.ContainerStop).toList();
+        assertThat(stops).hasSize(1);
+        assertThat(stops.get(0).container().state()).isEqualTo("CONTAINER_EXITED");
+        assertThat(stops.get(0).pod().name()).isEqualTo("shop");
     }
 }
