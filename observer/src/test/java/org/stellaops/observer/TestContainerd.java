@@ -107,7 +107,7 @@ final class TestContainerd implements AutoCloseable {
         ObjectNode manifest = (ObjectNode) JSON.readTree(src.resolve("blobs/sha256/" + md).toFile());
         ObjectNode config = (ObjectNode) JSON.readTree(
                 src.resolve("blobs/sha256/" + manifest.path("config").path("digest").asText().substring(7)).toFile());
-        config.with("config").putArray("Entrypoint").add("/usr/bin/sleep").add("infinity");
+        config.withObjectProperty("config").putArray("Entrypoint").add("/usr/bin/sleep").add("infinity");
         byte[] cb = JSON.writeValueAsBytes(config);
         manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
                 .put("digest", "sha256:" + sha256(cb)).put("size", cb.length);
@@ -159,14 +159,23 @@ final class TestContainerd implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
         // the log stays for the failure report (target/ of the module: the test's working directory)
         Files.copy(dir.resolve("containerd.log"), Path.of("target", "containerd-" + dir.getFileName() + ".log"));
         // leftover container mounts would make the directory undeletable; none are left after the containers are removed
-        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(60, TimeUnit.SECONDS);
+        try {
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
