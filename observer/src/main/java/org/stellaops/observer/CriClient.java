@@ -133,7 +133,7 @@ public final class CriClient implements AutoCloseable {
 
     /**
      * Subscribes to the runtime's container event stream (GetContainerEvents; containerd 1.7+, CRI-O 1.26+).
-     * Returns false at once when the runtime does not implement it, so the caller polls instead; otherwise calls
+     * Returns false when the runtime does not implement it (or cannot be reached), so the caller polls instead; otherwise calls
      * {@code onEvent} with each changed container id until the stream ends and then {@code onEnd}.
      */
     public boolean watch(Consumer<String> onEvent, Consumer<Throwable> onEnd) throws InterruptedException {
@@ -142,15 +142,15 @@ public final class CriClient implements AutoCloseable {
             @Override
             public void onNext(Api.ContainerEventResponse e) {
                 first.complete(true);
+                // (a stream that is open but quiet is taken as working when the timeout below passes)
                 onEvent.accept(e.getContainerId());
             }
 
             @Override
             public void onError(Throwable t) {
-                if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
-                    first.complete(false);
-                } else {
-                    first.complete(true);
+                // an error before the stream was known to work (UNIMPLEMENTED, or the runtime unreachable): not
+                // subscribed, the caller polls; after that: the stream ended
+                if (!first.complete(false)) {
                     onEnd.accept(t);
                 }
             }
@@ -165,7 +165,7 @@ public final class CriClient implements AutoCloseable {
             // a stream with nothing to say yet gives no first message: no UNIMPLEMENTED within the timeout means supported
             return first.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            return true;
+            return first.complete(true) || first.getNow(false);
         } catch (java.util.concurrent.ExecutionException e) {
             return false;
         }

@@ -26,6 +26,13 @@ class CriClientTest {
     }
 
     @Test
+    void noEventStreamFromAnUnreachableRuntime() throws Exception {
+        try (CriClient cri = new CriClient(tmp.resolve("containerd.sock"), 2_000)) {
+            assertThat(cri.watch(id -> { }, t -> { })).isFalse();
+        }
+    }
+
+    @Test
     void thePidComesFromTheVerboseInfo() {
         // the shape containerd 1.6 answers (trimmed); CriContainerdIT reads a real one
         assertThat(CriClient.pid("{\"sandboxID\":\"abc\",\"pid\":4242,\"removing\":false,\"snapshotKey\":\"k\"}")).isEqualTo(4242);
