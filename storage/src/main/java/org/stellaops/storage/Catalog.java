@@ -265,6 +265,88 @@ public final class Catalog implements AutoCloseable {
         return call("count advisories", () -> db.getCollection("advisories").countDocuments(Filters.eq("source", source)));
     }
 
+    /** What one batch of runtime events did: newly stored, and already stored (same eventId: a resent batch). */
+    public record RuntimeIngest(int accepted, int duplicates) {
+    }
+
+    /**
+     * Indexes of {@code runtime_events}: the lookups of the runtime views (by image digest and time, by pod) and, where
+     * the server has TTL indexes, one on {@code receivedAt} (events expire {@code ttl} after they were received; an
+     * index with another TTL is replaced, so the setting can change). Returns whether the TTL index exists: FerretDB
+     * 1.x answers NotImplemented for {@code expireAfterSeconds}, and then only {@link #expireRuntimeEvents} removes
+     * old events — the operator calls it periodically in either case. Idempotent.
+     */
+    public boolean ensureRuntimeEventIndexes(Duration ttl) throws StorageException {
+        return call("create runtime event indexes", () -> {
+            MongoCollection<Document> c = db.getCollection("runtime_events");
+            c.createIndex(Indexes.ascending("receivedAt"));
+            c.createIndex(Indexes.ascending("image.digest", "time"));
+            c.createIndex(Indexes.ascending("pod.namespace", "pod.name"));
+            for (Document ix : c.listIndexes()) {
+                Object expire = ix.get("expireAfterSeconds");
+                if ("receivedAt_ttl".equals(ix.getString("name")) && expire instanceof Number n && n.longValue() != ttl.toSeconds()) {
+                    c.dropIndex("receivedAt_ttl");
+                }
+            }
+            try {
+                c.createIndex(Indexes.descending("receivedAt"), new com.mongodb.client.model.IndexOptions()
+                        .name("receivedAt_ttl").expireAfter(ttl.toSeconds(), TimeUnit.SECONDS));
+                return true;
+            } catch (MongoException e) {
+                if (e.getCode() == 238) { // NotImplemented
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Removes the runtime events received more than {@code ttl} before {@code now}; returns how many. */
+    public long expireRuntimeEvents(Duration ttl, Instant now) throws StorageException {
+        return call("expire runtime events", () -> db.getCollection("runtime_events")
+                .deleteMany(Filters.lt("receivedAt", Date.from(now.minus(ttl)))).getDeletedCount());
+    }
+
+    /**
+     * Stores runtime events (each a parsed {@code stella.runtime.event@v1} with its {@code eventId}) under
+     * {@code _id = eventId}, stamped with {@code receivedAt}. Unordered: an event already stored is counted as a
+     * duplicate and the others are stored all the same, so a resent batch is idempotent.
+     */
+    public RuntimeIngest putRuntimeEvents(List<Document> events, Instant receivedAt) throws StorageException {
+        if (events.isEmpty()) {
+            return new RuntimeIngest(0, 0);
+        }
+        List<Document> docs = new ArrayList<>(events.size());
+        for (Document e : events) {
+            Document d = new Document("_id", e.getString("eventId"));
+            d.putAll(e);
+            d.put("receivedAt", Date.from(receivedAt));
+            docs.add(d);
+        }
+        return call("store " + docs.size() + " runtime events", () -> {
+            try {
+                db.getCollection("runtime_events").insertMany(docs, new com.mongodb.client.model.InsertManyOptions().ordered(false));
+                return new RuntimeIngest(docs.size(), 0);
+            } catch (com.mongodb.MongoBulkWriteException e) {
+                int dup = 0;
+                for (var err : e.getWriteErrors()) {
+                    if (ErrorCategory.fromErrorCode(err.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                        throw e;
+                    }
+                    dup++;
+                }
+                return new RuntimeIngest(docs.size() - dup, dup);
+            }
+        });
+    }
+
+    /** The stored runtime events of one image (by repository digest), oldest first. */
+    public List<Document> runtimeEventsOfImage(String imageDigest) throws StorageException {
+        return call("read runtime events of " + imageDigest, () -> db.getCollection("runtime_events")
+                .find(Filters.eq("image.digest", imageDigest)).sort(Indexes.ascending("time", "_id"))
+                .into(new ArrayList<>()));
+    }
+
     private static Layer toLayer(Document d) {
         return new Layer(d.getString("digest"), LayerState.valueOf(d.getString("state")), d.getString("fragmentKey"),
                 d.getString("analyzerVersion"), d.getString("leaseHolder"), instant(d, "leaseExpiry"), instant(d, "leasedAt"),
