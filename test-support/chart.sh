@@ -101,6 +101,22 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
                     bad.append(where + ": container %s lacks requests or a memory limit" % c["name"])
                 if "readinessProbe" not in c or "livenessProbe" not in c:
                     bad.append(where + ": container %s lacks probes" % c["name"])
+    # Argo CD sync waves (docs/argocd.md): every object has one; storage before the operator; webhook configuration last
+    waves = {}
+    for d in docs:
+        w = (d["metadata"].get("annotations") or {}).get("argocd.argoproj.io/sync-wave")
+        if w is None:
+            bad.append("%s: %s/%s has no argocd.argoproj.io/sync-wave" % (name, d["kind"], d["metadata"]["name"]))
+        else:
+            waves[(d["kind"], d["metadata"]["name"])] = int(w)
+    storage = [w for (k, n), w in waves.items() if k == "StatefulSet"]
+    operator = [w for (k, n), w in waves.items() if k == "Deployment"]
+    if storage and operator and max(storage) >= min(operator):
+        bad.append(name + ": the bundled storage is not in an earlier sync wave than the Deployments")
+    for (k, n), w in waves.items():
+        if k in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration") and any(
+                w2 >= w for (k2, n2), w2 in waves.items() if k2 not in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")):
+            bad.append("%s: %s/%s is not in the last sync wave" % (name, k, n))
     kinds = sorted({d["kind"] for d in docs})
     print("[chart] %s: %d objects (%s)" % (name, len(docs), ", ".join(kinds)), file=sys.stderr)
 if bad:
