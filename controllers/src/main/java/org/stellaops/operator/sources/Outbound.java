@@ -22,6 +22,13 @@ public class Outbound {
         this.objectKeyPrefix = limits.objectKeyPrefix();
     }
 
+    /** The same from plain values (tests and callers outside CDI). */
+    public Outbound(OutboundPolicy policy, InputLimits limits, String objectKeyPrefix) {
+        this.policy = policy;
+        this.limits = limits;
+        this.objectKeyPrefix = objectKeyPrefix;
+    }
+
     /** Checks every URL a tenant chose before it is requested. */
     public OutboundPolicy policy() {
         return policy;
