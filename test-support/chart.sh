@@ -5,7 +5,8 @@
 #   3. with helm (built from the Go module proxy at a pinned version into ~/.cache/stella-tools/bin, as
 #      test-support/tools.sh does): `helm lint --strict` and `helm template` with the default and non-default values,
 #      checking the rendered invariants (every container has resources, a securityContext and probes; no `*` in RBAC)
-#      and that contradicting values fail.
+#      and that contradicting values fail,
+#   4. that an upgrade from the previous chart version (from git) keeps every object name and the storage's volume claims.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -101,6 +102,22 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
                     bad.append(where + ": container %s lacks requests or a memory limit" % c["name"])
                 if "readinessProbe" not in c or "livenessProbe" not in c:
                     bad.append(where + ": container %s lacks probes" % c["name"])
+    # Argo CD sync waves (docs/argocd.md): every object has one; storage before the operator; webhook configuration last
+    waves = {}
+    for d in docs:
+        w = (d["metadata"].get("annotations") or {}).get("argocd.argoproj.io/sync-wave")
+        if w is None:
+            bad.append("%s: %s/%s has no argocd.argoproj.io/sync-wave" % (name, d["kind"], d["metadata"]["name"]))
+        else:
+            waves[(d["kind"], d["metadata"]["name"])] = int(w)
+    storage = [w for (k, n), w in waves.items() if k == "StatefulSet"]
+    operator = [w for (k, n), w in waves.items() if k == "Deployment"]
+    if storage and operator and max(storage) >= min(operator):
+        bad.append(name + ": the bundled storage is not in an earlier sync wave than the Deployments")
+    for (k, n), w in waves.items():
+        if k in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration") and any(
+                w2 >= w for (k2, n2), w2 in waves.items() if k2 not in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")):
+            bad.append("%s: %s/%s is not in the last sync wave" % (name, k, n))
     kinds = sorted({d["kind"] for d in docs})
     print("[chart] %s: %d objects (%s)" % (name, len(docs), ", ".join(kinds)), file=sys.stderr)
 if bad:
@@ -117,4 +134,42 @@ expect_fail "exclusive" --set storage.s3.endpoint=https://s3.example.com
 expect_fail "leaderElection" --set operator.replicas=2 --set operator.leaderElection.enabled=false
 expect_fail "existingSecret" --set minio.enabled=false --set storage.s3.endpoint=https://s3.example.com
 expect_fail "no object store" --set minio.enabled=false --set storage.existingSecret=s
-log "helm $HELM_VERSION: lint --strict and template checks pass"
+
+# 4. upgrades (docs/operator.md, "Upgrades and the CRDs"): the previous chart version, taken from git, rendered with
+# its defaults, names no object that this version no longer renders, and the bundled storage keeps its volume claims.
+# The previous version is the chart at the newest commit whose Chart.yaml has another version; while the chart has
+# had one version only, the chart as that version was first committed.
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+  version=$(sed -n 's/^version: *//p' "$chart/Chart.yaml")
+  base=""
+  for c in $(git -C "$root" log --format=%H -- charts/stella-ops/Chart.yaml); do
+    v=$(git -C "$root" show "$c:charts/stella-ops/Chart.yaml" | sed -n 's/^version: *//p')
+    base=$c
+    [ "$v" != "$version" ] && break
+  done
+  if [ -n "$base" ]; then
+    mkdir -p "$work/previous"
+    git -C "$root" archive "$base" charts/stella-ops | tar -x -C "$work/previous"
+    prev_version=$(sed -n 's/^version: *//p' "$work/previous/charts/stella-ops/Chart.yaml")
+    "$helm" template rel "$work/previous/charts/stella-ops" --kube-version "$KUBE_VERSION" --namespace stella-system > "$work/previous.yaml"
+    python3 - "$work/previous.yaml" "$work/default.yaml" "$prev_version ($(git -C "$root" log -1 --format=%h "$base"))" <<'PY'
+import sys
+import yaml
+def objects(f):
+    return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(open(f)) if d}
+old, new, what = objects(sys.argv[1]), objects(sys.argv[2]), sys.argv[3]
+bad = ["%s/%s is gone" % k for k in sorted(set(old) - set(new))]
+for k, d in old.items():
+    if k[0] == "StatefulSet" and k in new:
+        claims = lambda s: [c["metadata"]["name"] for c in s["spec"].get("volumeClaimTemplates", [])]
+        if claims(d) != claims(new[k]) or d["spec"].get("serviceName") != new[k]["spec"].get("serviceName"):
+            bad.append("%s/%s changes its volume claims or service name (its PVCs, and the stored data, would be lost)" % k)
+if bad:
+    sys.exit("[chart] FAIL: upgrade from chart %s:\n  " % what + "\n  ".join(bad))
+print("[chart] upgrade from chart %s keeps all %d objects and the storage volume claims" % (what, len(old)), file=sys.stderr)
+PY
+  fi
+else
+  log "not a git checkout: the upgrade check (previous chart version from git) is skipped"
+fi
+log "helm $HELM_VERSION: lint --strict, template and upgrade checks pass"

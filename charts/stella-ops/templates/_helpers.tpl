@@ -90,3 +90,13 @@ imagePullSecrets:
 {{- fail "operator.replicas > 1 needs operator.leaderElection.enabled: replicas without an elected leader would all reconcile" -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+Argo CD sync waves (Helm ignores the annotation): the CRDs (chart crds/, wave 0, Argo CD applies CustomResourceDefinitions
+before other kinds of a wave), then the storage (1: its Secret, the bundled MinIO and MongoDB, which must be healthy
+before the next wave), then the operator with its ServiceAccounts and RBAC (2; the webhook Deployment belongs here
+too), and the ValidatingWebhookConfiguration last (3), so that a fresh install is never blocked by its own webhook.
+*/}}
+{{- define "stella.syncWave" -}}
+argocd.argoproj.io/sync-wave: {{ . | quote }}
+{{- end -}}
