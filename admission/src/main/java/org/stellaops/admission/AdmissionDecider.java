@@ -48,6 +48,8 @@ public final class AdmissionDecider {
     private final Ports.Resolver resolver;
     private final Ports.SignedVerdicts signed;
     private final Executor executor;
+    /** Top findings per report (content-addressed keys: a report never changes), so a cached decision reads no object. */
+    private final TtlCache<String, List<String>> findings = new TtlCache<>(10_000, Duration.ofHours(1), java.time.Clock.systemUTC());
 
     public AdmissionDecider(Settings settings, Ports.Cluster cluster, Ports.Verdicts verdicts, Ports.Reports reports,
                             Ports.Resolver resolver, Ports.SignedVerdicts signed, Executor executor) {
@@ -290,6 +292,19 @@ public final class AdmissionDecider {
         if (reports == null || v.reportKey() == null) {
             return List.of();
         }
+        String key = v.reportKey() + "|" + v.reportSha256() + "|" + outcome;
+        Optional<List<String>> hit = findings.get(key);
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        List<String> top = readTopFindings(v, outcome);
+        if (!top.isEmpty()) {
+            findings.put(key, top);
+        }
+        return top;
+    }
+
+    private List<String> readTopFindings(Catalog.Verdict v, String outcome) {
         try {
             Optional<byte[]> b = reports.report(v.reportKey());
             if (b.isEmpty() || (v.reportSha256() != null && !v.reportSha256().equals(Digests.sha256(b.get())))) {
@@ -317,7 +332,7 @@ public final class AdmissionDecider {
             if (matching.size() > TOP_FINDINGS) {
                 out.add("and " + (matching.size() - TOP_FINDINGS) + " more");
             }
-            return out;
+            return List.copyOf(out);
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
