@@ -223,6 +223,32 @@ class AdmissionDeciderIT {
     }
 
     @Test
+    void aStoppedCatalogMakesImagesUnknownWithinTheDeadline() throws Exception {
+        // a real FerretDB, stopped: the driver waits for it up to its server selection timeout (5 s), the decision not
+        org.stellaops.storage.testing.MongoServer stopped = new org.stellaops.storage.testing.MongoServer(dir.resolve("stopped"));
+        stopped.close();
+        try (org.stellaops.storage.Catalog down = new org.stellaops.storage.Catalog(stopped.uri(), "stella")) {
+            AdmissionDecider d = new AdmissionDecider(new AdmissionDecider.Settings("stella-ops", Set.of(), Duration.ofMillis(1500)),
+                    world.cluster(), down::verdict, world.objects::get, resolver, null, executor);
+            PolicyAdmission a = world.policies.get("shop/shop-policy").getSpec().admission;
+            ObjectNode failing = Reviews.manifest("pod", world.digestRef("debian-app"), null);
+            long t0 = System.nanoTime();
+            Decision allow = d.decide(AdmissionReviews.parse(Reviews.bytes(Reviews.review(failing, null, "shop", "CREATE", false, "dev"))));
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("answered by the deadline").isLessThan(2500);
+            assertThat(allow.reason()).isEqualTo("unknown");
+            assertThat(allow.allowed()).as("unknown: allow").isTrue();
+            assertThat(allow.warnings()).anyMatch(w -> w.contains("no verdict") && w.contains("deadline"));
+            try {
+                a.unknown = PolicyAdmission.Unknown.deny;
+                Decision deny = d.decide(AdmissionReviews.parse(Reviews.bytes(Reviews.review(failing, null, "shop", "CREATE", false, "dev"))));
+                assertThat(deny.allowed()).isFalse();
+            } finally {
+                a.unknown = null;
+            }
+        }
+    }
+
+    @Test
     void theResolverCachesTags() throws Exception {
         long misses = resolver.cache().misses();
         decide(Reviews.manifest("pod", world.refs.get("minbase"), null), "relaxed");
