@@ -114,14 +114,23 @@ public final class AdmissionDecider {
             }
         }
 
-        DockerConfig creds;
-        try {
-            creds = cluster.pullCredentials(r.namespace(), judged.pullSecrets(), judged.serviceAccount());
-        } catch (IOException e) {
-            creds = DockerConfig.of(Json.mapper().createObjectNode().set("auths", Json.mapper().createObjectNode()));
-            warnings.add("pull secrets could not be read (" + e.getMessage() + "); tags resolved anonymously");
-        }
-        final DockerConfig credentials = creds;
+        // pull credentials are read from the API server only when a registry must be asked (a tag not in the cache)
+        java.util.function.Supplier<DockerConfig> credentials = new java.util.function.Supplier<>() {
+            private DockerConfig value;
+
+            @Override
+            public synchronized DockerConfig get() {
+                if (value == null) {
+                    try {
+                        value = cluster.pullCredentials(r.namespace(), judged.pullSecrets(), judged.serviceAccount());
+                    } catch (IOException e) {
+                        // anonymous: a registry that needs credentials then answers 401 and the image is unknown
+                        value = DockerConfig.of(Json.mapper().createObjectNode().set("auths", Json.mapper().createObjectNode()));
+                    }
+                }
+                return value;
+            }
+        };
 
         // every image is judged in parallel; what is not judged by the deadline is unknown
         List<CompletableFuture<Decision.ImageResult>> futures = new ArrayList<>();
@@ -224,7 +233,8 @@ public final class AdmissionDecider {
         return new Decision(true, 200, null, List.copyOf(warnings), audit, reason, mode, policy.ref(), results, scans, null);
     }
 
-    private Decision.ImageResult judge(Workloads.Container c, AdmissionPolicy policy, DockerConfig credentials) {
+    private Decision.ImageResult judge(Workloads.Container c, AdmissionPolicy policy,
+                                       java.util.function.Supplier<DockerConfig> credentials) {
         String image = c.image();
         if (image.isBlank()) {
             return unknown(c, null, "no image");

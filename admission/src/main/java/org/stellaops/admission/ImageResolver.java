@@ -38,13 +38,13 @@ public final class ImageResolver implements Ports.Resolver {
     }
 
     @Override
-    public String digest(ImageRef ref, DockerConfig credentials) throws IOException {
+    public String digest(ImageRef ref, java.util.function.Supplier<DockerConfig> credentials) throws IOException {
         String key = ref + "|" + platform;
         var hit = cache.get(key);
         if (hit.isPresent()) {
             return hit.get();
         }
-        RegistryClient client = clients.apply(credentials);
+        RegistryClient client = clients.apply(credentials.get());
         RegistryClient.Manifest top = client.manifest(ref, ref.manifestReference());
         String topDigest = ref.digest() != null ? ref.digest()
                 : top.digestHeader() != null && top.digestHeader().startsWith("sha256:") ? top.digestHeader()

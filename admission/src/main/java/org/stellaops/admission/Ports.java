@@ -28,7 +28,8 @@ public final class Ports {
 
     /** Tag (or index digest) → platform manifest digest. */
     public interface Resolver {
-        String digest(ImageRef ref, DockerConfig credentials) throws IOException;
+        /** {@code credentials} is asked only when the registry must be asked (not on a cache hit). */
+        String digest(ImageRef ref, java.util.function.Supplier<DockerConfig> credentials) throws IOException;
     }
 
     /** The Kubernetes side: namespaces, Policies, pull credentials, break-glass permission. */
@@ -51,6 +52,7 @@ public final class Ports {
             }
         }
 
-        Result check(ImageRef ref, String imageDigest, AdmissionPolicy policy, DockerConfig credentials) throws IOException;
+        Result check(ImageRef ref, String imageDigest, AdmissionPolicy policy, java.util.function.Supplier<DockerConfig> credentials)
+                throws IOException;
     }
 }
