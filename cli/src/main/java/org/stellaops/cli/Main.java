@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stella", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stella Ops: SBOMs, verdicts and attestations for container images.",
         subcommands = {ScanCommand.class, DiffCommand.class, ReportCommand.class, PolicyCommand.class, FeedsCommand.class, AttestCommand.class,
-                VerifyCommand.class,
+                VerifyCommand.class, AdmissionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

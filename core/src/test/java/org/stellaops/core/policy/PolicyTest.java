@@ -68,6 +68,17 @@ class PolicyTest {
     }
 
     @Test
+    void theAdmissionSectionIsAcceptedAndLeavesTheDigestAlone() {
+        // a Policy resource with an admission section is serialized with it; the verdict does not depend on it
+        Policy plain = Policy.parse("version: \"1.0\"\nrules: [{name: r, severity: [critical], action: block}]\n", "plain");
+        Policy withAdmission = Policy.parse("version: \"1.0\"\nadmission: {mode: enforce, unknown: scan, priority: 5}\n"
+                + "rules: [{name: r, severity: [critical], action: block}]\n", "admission");
+        assertThat(withAdmission.valid()).as(withAdmission.diagnostics().toString()).isTrue();
+        assertThat(withAdmission.digest()).isEqualTo(plain.digest());
+        assertThat(withAdmission.canonicalJson()).doesNotContain("admission");
+    }
+
+    @Test
     void coverageIsLintedAndPartOfTheCanonicalDigestOnlyWhenItChangesSomething() {
         Policy none = Policy.parse("version: \"1.0\"\nrules: []\n", "none");
         Policy warn = Policy.parse("version: \"1.0\"\ncoverage: {uncovered: warn}\nrules: []\n", "warn");

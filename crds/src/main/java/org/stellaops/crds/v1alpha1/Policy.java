@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("spol")
 @AdditionalPrinterColumn(name = "Valid", jsonPath = ".status.conditions[?(@.type==\"Valid\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Rules", jsonPath = ".status.ruleCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Admission", jsonPath = ".spec.admission.mode", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Priority", jsonPath = ".spec.admission.priority", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Policy extends CustomResource<PolicySpec, PolicyStatus> implements Namespaced {
 }

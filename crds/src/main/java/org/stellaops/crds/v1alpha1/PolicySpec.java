@@ -26,4 +26,8 @@ public class PolicySpec {
     @JsonPropertyDescription("What gaps in the advisory data do: {uncovered: warn|fail, allow: [patterns]}. See docs.")
     @PreserveUnknownFields
     public JsonNode coverage;
+
+    @JsonPropertyDescription("How the admission webhook enforces this Policy (absent: not used for admission). "
+            + "Not part of the policy digest: it changes no verdict.")
+    public PolicyAdmission admission;
 }
