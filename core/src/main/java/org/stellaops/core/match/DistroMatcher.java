@@ -189,7 +189,7 @@ public final class DistroMatcher {
                 return List.of();
             }
             ns = "redhat";
-            sourceName = upstream == null ? p.getName() : srpmName(upstream);
+            sourceName = upstream == null ? p.getName() : org.stellaops.core.versions.RpmVersion.sourceRpmName(upstream);
             String epoch = q.get("epoch");
             sourceVersion = (epoch == null ? "0" : epoch) + ":" + p.getVersion();
             candidates = new ArrayList<>(index.getOrDefault(key(type, ns, sourceName), List.of()));
@@ -237,19 +237,6 @@ public final class DistroMatcher {
         }
         out.sort(Comparator.comparing(m -> m.advisory().id()));
         return out;
-    }
-
-    /** "openssl-3.0.7-27.el9.src.rpm" → "openssl": the name of a source rpm file (name-version-release.src.rpm). */
-    static String srpmName(String srpm) {
-        String s = srpm.replaceFirst("\\.(no)?src\\.rpm$", "");
-        for (int i = 0; i < 2; i++) {
-            int d = s.lastIndexOf('-');
-            if (d <= 0) {
-                return s;
-            }
-            s = s.substring(0, d);
-        }
-        return s;
     }
 
     /** Of two lines for the same release, the one with the later fixed version (a later DSA supersedes). */

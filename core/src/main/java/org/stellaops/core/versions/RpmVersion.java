@@ -24,6 +24,19 @@ public final class RpmVersion {
         return rpmvercmp(x[2], y[2]);
     }
 
+    /** "openssl-3.0.7-27.el9.src.rpm" → "openssl": the name of a source rpm file (name-version-release[.no]src.rpm). */
+    public static String sourceRpmName(String srpm) {
+        String s = srpm.replaceFirst("\\.(no)?src\\.rpm$", "");
+        for (int i = 0; i < 2; i++) {
+            int d = s.lastIndexOf('-');
+            if (d <= 0) {
+                return s;
+            }
+            s = s.substring(0, d);
+        }
+        return s;
+    }
+
     private static boolean isAlpha(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }

@@ -74,7 +74,7 @@ public final class RpmAnalyzer implements Analyzer {
                     .qualifier("epoch", epoch != null && epoch != 0 ? Integer.toString(epoch) : null)
                     .qualifier("upstream", srpm)
                     .analyzer(name()).evidence(file.path()).confidence("high")
-                    .property("stella:package:source", srpm == null ? name : sourceName(srpm))
+                    .property("stella:package:source", srpm == null ? name : org.stellaops.core.versions.RpmVersion.sourceRpmName(srpm))
                     .property("stella:package:sourceRpm", srpm)
                     .property("stella:package:vendor", h.string(RpmHeader.VENDOR))
                     .property("stella:package:modularityLabel", h.string(RpmHeader.MODULARITYLABEL))
@@ -82,19 +82,5 @@ public final class RpmAnalyzer implements Analyzer {
                     .files(h.files());
             sink.addPackage(b.build());
         }
-    }
-
-    /** "openssl-3.0.7-27.el9.src.rpm" → "openssl". */
-    static String sourceName(String srpm) {
-        String s = srpm.endsWith(".src.rpm") ? srpm.substring(0, srpm.length() - 8)
-                : srpm.endsWith(".nosrc.rpm") ? srpm.substring(0, srpm.length() - 10) : srpm;
-        for (int i = 0; i < 2; i++) {
-            int d = s.lastIndexOf('-');
-            if (d <= 0) {
-                return s;
-            }
-            s = s.substring(0, d);
-        }
-        return s;
     }
 }
