@@ -41,6 +41,7 @@ import org.stellaops.scanner.image.RegistryClient;
 import org.stellaops.scanner.image.RegistrySource;
 import org.stellaops.scanner.image.ResolvedImage;
 import org.stellaops.scanner.sbom.Composer;
+import org.stellaops.scanner.sbom.CycloneDxProtobufWriter;
 import org.stellaops.scanner.sbom.CycloneDxWriter;
 import org.stellaops.scanner.sbom.ImageInventory;
 import org.stellaops.scanner.sbom.SbomMetadata;
@@ -127,7 +128,25 @@ public class ScanPipeline {
     }
 
     public static String sbomKey(String digest, String format) {
-        return "images/" + digest + (format.equals("spdx-json") ? "/sbom.spdx.json" : "/inventory.cdx.json");
+        return sbomKey(digest, format, ImageInventory.INVENTORY);
+    }
+
+    /**
+     * {@code images/<digest>/inventory.cdx.json | sbom.spdx.json | inventory.cdx.pb}, and for the usage view
+     * {@code usage.cdx.json | usage.spdx.json | usage.cdx.pb}.
+     */
+    public static String sbomKey(String digest, String format, String view) {
+        boolean usage = ImageInventory.USAGE.equals(view);
+        return "images/" + digest + "/" + switch (format) {
+            case "spdx-json" -> usage ? "usage.spdx.json" : "sbom.spdx.json";
+            case "cyclonedx-protobuf" -> usage ? "usage.cdx.pb" : "inventory.cdx.pb";
+            default -> usage ? "usage.cdx.json" : "inventory.cdx.json";
+        };
+    }
+
+    /** The name of a stored SBOM in {@code status.sbom.keys}: the format, prefixed with {@code usage:} for the usage view. */
+    public static String sbomName(String format, String view) {
+        return ImageInventory.USAGE.equals(view) ? "usage:" + format : format;
     }
 
     /** Composes the image SBOM bottom→top from the stored fragments and stores it in the formats asked for. */
@@ -141,13 +160,19 @@ public class ScanPipeline {
         ImageInventory inv = new Composer().compose(image, list);
         SbomMetadata meta = new SbomMetadata(version, null);
         Map<String, String> keys = new TreeMap<>();
-        byte[] cdx = new CycloneDxWriter().write(inv, meta);
-        keys.put("cyclonedx-json", sbomKey(image.manifestDigest(), "cyclonedx-json"));
-        storage.objects().put(keys.get("cyclonedx-json"), cdx, "application/vnd.cyclonedx+json");
         List<ImageScanSpec.Format> formats = scan.getSpec().formats == null ? List.of() : scan.getSpec().formats;
-        if (formats.contains(ImageScanSpec.Format.SPDX_JSON)) {
-            keys.put("spdx-json", sbomKey(image.manifestDigest(), "spdx-json"));
-            storage.objects().put(keys.get("spdx-json"), new SpdxWriter().write(inv, meta), "application/spdx+json");
+        List<ImageScanSpec.View> views = scan.getSpec().views == null ? List.of() : scan.getSpec().views;
+        // the inventory as CycloneDX JSON always (the decider reads it); the other formats and the usage view on request
+        for (ImageInventory shown : views.contains(ImageScanSpec.View.usage) ? List.of(inv, inv.usageView()) : List.of(inv)) {
+            store(keys, image.manifestDigest(), shown, "cyclonedx-json", new CycloneDxWriter().write(shown, meta),
+                    "application/vnd.cyclonedx+json");
+            if (formats.contains(ImageScanSpec.Format.SPDX_JSON)) {
+                store(keys, image.manifestDigest(), shown, "spdx-json", new SpdxWriter().write(shown, meta), "application/spdx+json");
+            }
+            if (formats.contains(ImageScanSpec.Format.CYCLONEDX_PROTOBUF)) {
+                store(keys, image.manifestDigest(), shown, "cyclonedx-protobuf", new CycloneDxProtobufWriter().write(shown, meta),
+                        CycloneDxProtobufWriter.MEDIA_TYPE);
+            }
         }
         storage.catalog().putImage(image.manifestDigest(), image.name(), image.layers().stream().map(l -> l.digest()).toList(), keys,
                 inv.components().size(), Instant.now());
@@ -155,6 +180,13 @@ public class ScanPipeline {
         s.keys = keys;
         s.components = inv.components().size();
         return s;
+    }
+
+    private void store(Map<String, String> keys, String digest, ImageInventory shown, String format, byte[] body, String type)
+            throws IOException {
+        String key = sbomKey(digest, format, shown.view());
+        storage.objects().put(key, body, type);
+        keys.put(sbomName(format, shown.view()), key);
     }
 
     public record Evaluation(ImageScanStatus.Summary summary, String verdict, ImageScanStatus.Report report, String policyDigest,

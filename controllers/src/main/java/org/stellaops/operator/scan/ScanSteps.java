@@ -19,7 +19,6 @@ import org.stellaops.crds.v1alpha1.AdvisoryFeed;
 import org.stellaops.crds.v1alpha1.Attestation;
 import org.stellaops.crds.v1alpha1.Conditions;
 import org.stellaops.crds.v1alpha1.ImageScan;
-import org.stellaops.crds.v1alpha1.ImageScanSpec;
 import org.stellaops.crds.v1alpha1.ImageScanStatus;
 import org.stellaops.crds.v1alpha1.ImageScanStatus.Phase;
 import org.stellaops.crds.v1alpha1.Policy;
@@ -169,10 +168,6 @@ public class ScanSteps {
                 metrics.counter("stella.layers", "cached", "true").increment(cached);
                 metrics.counter("stella.layers", "cached", "false").increment(p.layers().size() - cached);
                 st.phase = Phase.Evaluating;
-                if (scan.getSpec().formats != null && scan.getSpec().formats.contains(ImageScanSpec.Format.CYCLONEDX_PROTOBUF)) {
-                    Status.event(client, scan, "Warning", "FormatUnsupported", "cyclonedx-protobuf is not produced yet; "
-                            + String.join(", ", st.sbom.keys.keySet()) + " stored");
-                }
             }
             if (st.phase == Phase.Evaluating || st.phase == Phase.Completed) {
                 Outcome o = evaluate(scan, view, st, now);

@@ -41,10 +41,10 @@ public class ImageScanSpec {
     @JsonPropertyDescription("Environment name the policy's environments matcher sees (e.g. prod).")
     public String environment;
 
-    @JsonPropertyDescription("SBOM views to keep: inventory (all files), usage (entrypoint closure; not produced yet).")
+    @JsonPropertyDescription("SBOM views to keep: inventory (all files), usage (the components the image's entrypoint reaches, each with its chain).")
     public List<View> views = new ArrayList<>(List.of(View.inventory));
 
-    @JsonPropertyDescription("SBOM formats to store (cyclonedx-protobuf is accepted but not produced yet: a Warning event says so).")
+    @JsonPropertyDescription("SBOM formats to store besides cyclonedx-json: spdx-json, cyclonedx-protobuf (CycloneDX 1.6 protobuf).")
     public List<Format> formats = new ArrayList<>(List.of(Format.CYCLONEDX_JSON));
 
     @JsonPropertyDescription("Require attestation: the scan is Ready only when an Attestation naming it has signed and verified its current SBOM and report (condition Attested).")

@@ -50,24 +50,32 @@ public class ScansResource {
 
     @GET
     @Path("/namespaces/{namespace}/scans/{name}/sbom")
-    @Produces({"application/vnd.cyclonedx+json", "application/spdx+json", MediaType.APPLICATION_JSON})
-    @Operation(summary = "The scan's SBOM (format cyclonedx-json or spdx-json; view inventory)")
+    @Produces({"application/vnd.cyclonedx+json", "application/spdx+json", "application/x.vnd.cyclonedx+protobuf",
+            MediaType.APPLICATION_JSON})
+    @Operation(summary = "The scan's SBOM (format cyclonedx-json, spdx-json or cyclonedx-protobuf; view inventory or usage)")
     public Response sbom(@PathParam("namespace") String namespace, @PathParam("name") String name,
                          @QueryParam("format") @DefaultValue("cyclonedx-json") String format,
                          @QueryParam("view") @DefaultValue("inventory") String view) throws IOException {
-        if (!view.equals("inventory")) {
-            throw Problem.of(400, "Bad Request", "view '" + view + "' is not available (only inventory is produced)");
+        if (!view.equals("inventory") && !view.equals("usage")) {
+            throw Problem.of(400, "Bad Request", "view must be inventory or usage");
         }
-        if (!format.equals("cyclonedx-json") && !format.equals("spdx-json")) {
-            throw Problem.of(400, "Bad Request", "format must be cyclonedx-json or spdx-json");
+        if (!format.equals("cyclonedx-json") && !format.equals("spdx-json") && !format.equals("cyclonedx-protobuf")) {
+            throw Problem.of(400, "Bad Request", "format must be cyclonedx-json, spdx-json or cyclonedx-protobuf");
         }
         ImageScan s = completed(namespace, name);
-        if (s.getStatus().sbom == null || !s.getStatus().sbom.keys.containsKey(format)) {
-            throw Problem.of(404, "Not Found", "the scan did not store " + format + " (see spec.formats)");
+        String stored = ScanPipeline.sbomName(format, view);
+        if (s.getStatus().sbom == null || !s.getStatus().sbom.keys.containsKey(stored)) {
+            throw Problem.of(404, "Not Found", "the scan did not store the " + view + " view as " + format
+                    + " (see spec.views and spec.formats)");
         }
-        byte[] body = storage.objects().get(ScanPipeline.sbomKey(s.getStatus().imageDigest, format))
+        byte[] body = storage.objects().get(s.getStatus().sbom.keys.get(stored))
                 .orElseThrow(() -> Problem.of(404, "Not Found", "the SBOM object is missing from the store"));
-        return Response.ok(body, format.equals("spdx-json") ? "application/spdx+json" : "application/vnd.cyclonedx+json").build();
+        String type = switch (format) {
+            case "spdx-json" -> "application/spdx+json";
+            case "cyclonedx-protobuf" -> "application/x.vnd.cyclonedx+protobuf";
+            default -> "application/vnd.cyclonedx+json";
+        };
+        return Response.ok(body, type).build();
     }
 
     @GET

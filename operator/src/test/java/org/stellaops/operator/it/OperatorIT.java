@@ -223,7 +223,8 @@ class OperatorIT {
         assertThat(shop.getStatus().summary.critical).isPositive();
         assertThat(shop.getStatus().policyDigest).isEqualTo(client.resources(Policy.class).inNamespace(ns).withName("shop-policy").get()
                 .getStatus().digest);
-        assertThat(shop.getStatus().sbom.keys).containsKeys("cyclonedx-json", "spdx-json");
+        assertThat(shop.getStatus().sbom.keys).containsKeys("cyclonedx-json", "spdx-json", "cyclonedx-protobuf",
+                "usage:cyclonedx-json", "usage:spdx-json", "usage:cyclonedx-protobuf");
         // the shared base layer was not analyzed again: Jobs only for the three new layers
         assertThat(shop.getStatus().layers).hasSize(4);
         assertThat(shop.getStatus().layers).filteredOn(l -> l.digest.equals(baseLayer)).singleElement()
@@ -517,7 +518,19 @@ class OperatorIT {
         assertThat(Json.mapper().readTree(sbom.body()).path("spdxVersion").asText()).isEqualTo("SPDX-2.3");
         HttpResponse<String> report = request(HttpRequest.newBuilder(URI.create(base + "/report")).GET(), "good");
         assertThat(Json.mapper().readTree(report.body()).path("findings").isArray()).isTrue();
-        assertThat(request(HttpRequest.newBuilder(URI.create(base + "/sbom?view=usage")).GET(), "good").statusCode()).isEqualTo(400);
+        // the usage view: only what the image's entrypoint reaches (java -jar app.jar reaches log4j-core), each with its chain
+        HttpResponse<String> inventory = request(HttpRequest.newBuilder(URI.create(base + "/sbom")).GET(), "good");
+        HttpResponse<String> usage = request(HttpRequest.newBuilder(URI.create(base + "/sbom?view=usage")).GET(), "good");
+        assertThat(usage.statusCode()).as(usage.body()).isEqualTo(200);
+        JsonNode used = Json.mapper().readTree(usage.body());
+        assertThat(used.path("components").size()).isPositive()
+                .isLessThan(Json.mapper().readTree(inventory.body()).path("components").size());
+        assertThat(used.path("components").findValuesAsText("purl")).anySatisfy(p -> assertThat(p).startsWith("pkg:maven/org.apache.logging.log4j/log4j-core@"));
+        HttpResponse<byte[]> pb = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/sbom?format=cyclonedx-protobuf"))
+                .header("Authorization", "Bearer good").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(pb.statusCode()).isEqualTo(200);
+        assertThat(pb.body().length).isPositive();
+        assertThat(request(HttpRequest.newBuilder(URI.create(base + "/sbom?view=runtime")).GET(), "good").statusCode()).isEqualTo(400);
         assertThat(request(HttpRequest.newBuilder(URI.create(url("/api/v1/namespaces/shop/scans/nope")))
                 .GET(), "good").statusCode()).isEqualTo(404);
 
