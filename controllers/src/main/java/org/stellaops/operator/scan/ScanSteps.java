@@ -180,7 +180,9 @@ public class ScanSteps {
         } catch (StorageException e) {
             storage.failed();
             metrics.counter("stella.storage.errors").increment();
-            st.conditions = Conditions.set(st.conditions, "Ready", false, "StorageUnavailable", e.getMessage(), gen, now);
+            // a storage error's message may hold the catalog URI and its credentials: never into status
+            st.conditions = Conditions.set(st.conditions, "Ready", false, "StorageUnavailable",
+                    org.stellaops.operator.sources.SafeErrors.message(e), gen, now);
             st.message = STORAGE_RETRYING;
             return new Outcome(st, Duration.ofSeconds(15), "StorageUnavailable");
         } catch (ScanException e) {
@@ -208,8 +210,10 @@ public class ScanSteps {
             return new Outcome(st, null, "LayerAnalysisFailed");
         } catch (Exception e) {
             LOG.warnf(e, "ImageScan %s/%s", ns, scan.getMetadata().getName());
-            st.conditions = Conditions.set(st.conditions, "Ready", false, "Error", String.valueOf(e.getMessage()), gen, now);
-            st.message = String.valueOf(e.getMessage());
+            // an unexpected exception's message may quote a document or a response: its kind only (the log has the rest)
+            String safe = org.stellaops.operator.sources.SafeErrors.message(e);
+            st.conditions = Conditions.set(st.conditions, "Ready", false, "Error", safe, gen, now);
+            st.message = safe;
             return new Outcome(st, Duration.ofSeconds(30), "Error");
         }
     }

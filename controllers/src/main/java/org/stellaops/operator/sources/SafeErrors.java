@@ -18,11 +18,11 @@ import org.stellaops.storage.StorageException;
  * exceptions are written for that; any other exception is named by its kind only, since its message may quote a
  * document (a parser's), a response, or a storage URI with credentials. The full exception goes to the debug log.
  */
-final class SafeErrors {
+public final class SafeErrors {
     private SafeErrors() {
     }
 
-    static String message(Throwable e) {
+    public static String message(Throwable e) {
         if (e instanceof SourceException || e instanceof AdvisoryFormatException || e instanceof VexFormatException
                 || e instanceof OutboundException || e instanceof InputTooLargeException) {
             return e.getMessage();
